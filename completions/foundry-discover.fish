@@ -1,0 +1,1 @@
+complete --command foundry-discover --no-files --arguments "(env _FOUNDRY_DISCOVER_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) foundry-discover)" --condition "env _FOUNDRY_DISCOVER_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) foundry-discover"

@@ -1,0 +1,82 @@
+"""What every command shares: option types, the registry, and the error boundary.
+
+Command modules import only this, typer and light modules at import time; anything
+heavy (httpx, dnspython, boto3) is imported inside the command that needs it, so
+`foundry-discover url` starts in the time of Typer itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from foundry_discover.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, FoundryError
+from foundry_discover.registry import Registry
+
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON document on stdout (the versioned envelope in the README)."),
+]
+
+
+@dataclass
+class State:
+    """Root options, handed to every command through the Typer context."""
+
+    registry_file: Path | None = None
+
+    def registry(self) -> Registry:
+        return Registry(registry_file=self.registry_file)
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, State) else State()
+
+
+class InternalError(FoundryError):
+    """An exception nobody planned for: reported in one line, never with locals."""
+
+    exit_code = EXIT_INTERNAL
+    kind = "internal"
+
+
+def run(command: str, as_json: bool, action: Callable[[], Any]) -> NoReturn:
+    """Run a command's action and turn everything it raises into a message and exit code.
+
+    ``action`` returns an ``Outcome`` already emitted, or its exit code: the action
+    renders its own result, because only it knows which renderer fits.
+    """
+    from foundry_discover import render
+
+    try:
+        code = action()
+    except FoundryError as exc:
+        render.emit_error(command, exc, as_json=as_json)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        render.emit_error(command, Interrupted("interrupted"), as_json=as_json)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        err = InternalError(
+            f"unexpected {type(exc).__name__} (a bug in foundry-discover)",
+            fix="Please report it with the command you ran; set FOUNDRY_DISCOVER_DEBUG=1 to see the traceback",
+        )
+        import os
+
+        if os.environ.get("FOUNDRY_DISCOVER_DEBUG"):
+            raise
+        render.emit_error(command, err, as_json=as_json)
+        raise typer.Exit(EXIT_INTERNAL) from None
+    raise typer.Exit(int(code or 0))
+
+
+class Interrupted(FoundryError):
+    exit_code = EXIT_INTERRUPTED
+    kind = "interrupted"

@@ -1,0 +1,72 @@
+"""`foundry-discover url`: where a service is, from the registry."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from foundry_discover.cli._common import JsonOpt, run, state
+from foundry_discover.errors import ConfigError
+
+HELP = """Print a service's URL from the registry, or every service's.
+
+The URL alone goes to stdout, so it composes:
+
+    curl "$(foundry-discover url localstack)/_localstack/health"
+
+Examples:
+
+    foundry-discover url localstack            # http://localstack:4566
+    foundry-discover url localstack --host     # localstack
+    foundry-discover url localstack --port     # 4566
+    foundry-discover url localstack --path /custom
+    foundry-discover url localstack --explain  # where host and port came from
+    foundry-discover url                       # every known service
+"""
+
+
+def url(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Service name (case-insensitive, '-' equals '_').")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Show every known service (the default with no NAME).")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show where host and port came from.")] = False,
+    host_only: Annotated[bool, typer.Option("--host", help="Print the host only (the seed's SERVICES.NAME).")] = False,
+    port_only: Annotated[
+        bool, typer.Option("--port", help="Print the port only (the seed's SERVICES.NAME_PORT).")
+    ] = False,
+    path: Annotated[str, typer.Option("--path", help="Append this path to the URL, e.g. /custom.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    if host_only and port_only:
+        raise typer.BadParameter("give --host or --port, not both", param_hint="--host/--port")
+    if name is not None and all_:
+        raise typer.BadParameter("give a NAME or --all, not both", param_hint="--all")
+    registry = state(ctx).registry()
+
+    def action() -> int:
+        from foundry_discover import render
+        from foundry_discover.render import url as show
+
+        if name is None:
+            entries = list(registry.entries())
+            bad = [e for _, e in entries if isinstance(e, ConfigError)]
+            code = bad[0].exit_code if bad else 0
+            render.emit(
+                render.Outcome("url", show.entries_json(entries), code),
+                as_json=as_json,
+                human=lambda _: show.show_entries(entries),
+            )
+            return code
+        service = registry.get(name)
+        if as_json:
+            result = show.service_json(service, path)
+            render.emit(render.Outcome("url", result, 0, list(service.warnings)), as_json=True, human=show.show_value)
+        elif explain:
+            show.show_explain(service, path)
+        else:
+            value = service.host if host_only else str(service.port) if port_only else service.url_for(path)
+            render.emit(render.Outcome("url", value, 0, list(service.warnings)), as_json=False, human=show.show_value)
+        return 0
+
+    run("url", as_json, action)

@@ -1,0 +1,73 @@
+"""The one error hierarchy: each class is one exit code.
+
+Core modules raise these; the CLI layer turns them into a one-line message (or a JSON
+envelope) and the class's exit code. Messages name the culprit, ``fix`` says what to do.
+Neither may ever hold a secret value.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+EXIT_OK = 0
+EXIT_NOT_OK = 1
+EXIT_USAGE = 2
+EXIT_CONFIG = 3
+EXIT_UNREACHABLE = 4
+EXIT_INTERNAL = 70
+EXIT_TIMEOUT = 124
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "ok",
+    EXIT_NOT_OK: "the thing checked is not ok (unhealthy, does not resolve, not found)",
+    EXIT_USAGE: "usage error (a bad flag or argument)",
+    EXIT_CONFIG: "configuration error (bad env value, unknown service, bad registry file)",
+    EXIT_UNREACHABLE: "could not reach (refused, timed out, DNS server unreachable)",
+    EXIT_INTERNAL: "internal error (a bug in foundry-discover: please report it)",
+    EXIT_TIMEOUT: "a --wait ran out of time",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+}
+
+
+class FoundryError(Exception):
+    """Base of every error foundry-discover reports on purpose."""
+
+    exit_code: ClassVar[int] = EXIT_NOT_OK
+    kind: ClassVar[str] = "error"
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return self.message if not self.fix else f"{self.message}. {self.fix}"
+
+
+class NotOkError(FoundryError):
+    """The thing checked exists in principle but is not ok: not found, not ready."""
+
+    exit_code = EXIT_NOT_OK
+    kind = "not_ok"
+
+
+class ConfigError(FoundryError):
+    """A bad environment value, flag value, unknown service or registry file."""
+
+    exit_code = EXIT_CONFIG
+    kind = "config"
+
+
+class UnreachableError(FoundryError):
+    """The network said no: refused, timed out, reset, TLS failed, DNS unreachable."""
+
+    exit_code = EXIT_UNREACHABLE
+    kind = "unreachable"
+
+
+class WaitTimeoutError(FoundryError):
+    """A --wait ran out of time before the condition held."""
+
+    exit_code = EXIT_TIMEOUT
+    kind = "timeout"

@@ -1,0 +1,455 @@
+"""The service registry: where every service is, and where that answer came from.
+
+Applications import this module on its own, exactly as the seed documents::
+
+    from foundry_discover.registry import SERVICES
+    SERVICES.get_service_url("LOCALSTACK")   # http://localstack:4566
+    SERVICES.LOCALSTACK                       # localstack
+    SERVICES.LOCALSTACK_PORT                  # 4566
+
+So it imports only the standard library (a test checks that in a fresh interpreter), and
+it reads the environment each time it is asked, never at import time: an app or a test
+that changes ``os.environ`` sees the change.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from foundry_discover.errors import ConfigError
+
+#: The environment variable that names a TOML registry file (``--registry`` wins over it).
+REGISTRY_ENV = "FOUNDRY_DISCOVER_REGISTRY"
+
+_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_ENV_HOST_RE = re.compile(r"^SVC_([A-Z][A-Z0-9_]*)_HOST$")
+_LABEL_RE = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
+_PORT_RE = re.compile(r"^[0-9]{1,6}$")
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*$")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """A declared service: its defaults, before the environment has its say."""
+
+    name: str
+    host: str
+    port: int | None
+    scheme: str = "http"
+    health_path: str | None = None
+    declared_by: str = "built-in"
+    #: Set when a registry file declared it: the defaults then come from that file.
+    source: Source | None = None
+
+
+BUILTIN_SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("LOCALSTACK", "localstack", 4566, "http", "/_localstack/health"),
+    ServiceSpec("BACKEND", "foundry-backend", 8080, "http"),
+    ServiceSpec("COMPILER", "foundry-compiler", 8080, "http"),
+    ServiceSpec("REDIS", "redis", 6379, "redis"),
+    ServiceSpec("POSTGRES", "postgres", 5432, "postgresql"),
+    ServiceSpec("LIVEKIT", "livekit", 7880, "http"),
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one value came from."""
+
+    kind: Literal["env", "file", "default"]
+    detail: str
+
+    def __str__(self) -> str:
+        if self.kind == "env":
+            return f"env {self.detail}"
+        if self.kind == "file":
+            return f"registry file {self.detail}"
+        return "built-in default"
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service as the application will use it: validated values and their provenance."""
+
+    name: str
+    host: str
+    port: int
+    scheme: str
+    health_path: str | None
+    host_source: Source
+    port_source: Source
+    declared_by: str
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def host_env(self) -> str:
+        return host_var(self.name)
+
+    @property
+    def port_env(self) -> str:
+        return port_var(self.name)
+
+    @property
+    def url_host(self) -> str:
+        """The host as it goes into a URL: IPv6 literals bracketed."""
+        return f"[{self.host}]" if ":" in self.host else self.host
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.url_host}:{self.port}"
+
+    def url_for(self, path: str = "") -> str:
+        if not path:
+            return self.url
+        return self.url + (path if path.startswith("/") else "/" + path)
+
+
+def normalize_name(name: str) -> str:
+    """``localstack``, ``LocalStack`` and ``local-stack`` style names, as the registry keys them."""
+    return name.strip().upper().replace("-", "_")
+
+
+def host_var(name: str) -> str:
+    return f"SVC_{name}_HOST"
+
+
+def port_var(name: str) -> str:
+    return f"{name}_PORT"
+
+
+def validate_name(raw: str) -> str:
+    name = normalize_name(raw)
+    if not _NAME_RE.match(name):
+        raise ConfigError(
+            f"{raw!r} is not a valid service name",
+            fix="Use letters, digits, '-' and '_', starting with a letter (e.g. localstack)",
+        )
+    return name
+
+
+def validate_port(raw: object, culprit: str) -> int:
+    """Parse a port the way the seed's ``int(os.getenv(...))`` would, but strictly."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise ConfigError(
+            f"{culprit}={raw!r} is not a port number",
+            fix="Set it to an integer from 1 to 65535 (e.g. 4566)",
+        )
+    text = str(raw).strip()
+    if not text:
+        raise ConfigError(
+            f"{culprit} is empty",
+            fix="Set it to an integer from 1 to 65535 (e.g. 4566), or unset it to use the default",
+        )
+    if not _PORT_RE.match(text):
+        raise ConfigError(
+            f"{culprit}={raw!r} is not a port number",
+            fix="Set it to an integer from 1 to 65535 (e.g. 4566)",
+        )
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise ConfigError(
+            f"{culprit}={raw!r} is outside the port range",
+            fix="Set it to an integer from 1 to 65535 (e.g. 4566)",
+        )
+    return port
+
+
+def validate_host(raw: object, culprit: str, port_hint: str = "") -> tuple[str, tuple[str, ...]]:
+    """Return the host (IPv6 unbracketed) and warnings, or raise ConfigError naming culprit.
+
+    ``port_hint`` is the variable that should hold a port found inside the host value.
+    """
+    if not isinstance(raw, str):
+        raise ConfigError(f"{culprit}={raw!r} is not a host name", fix="Set it to a DNS name such as 'localstack'")
+    text = raw.strip()
+    if not text:
+        raise ConfigError(
+            f"{culprit} is empty",
+            fix="Set it to a DNS name such as 'localstack', or unset it to use the default",
+        )
+    if "://" in text:
+        raise ConfigError(
+            f"{culprit}={raw!r} holds a URL, but it takes a host name only",
+            fix=_split_fix(text, culprit, port_hint),
+        )
+    if text.startswith("[") and text.endswith("]"):
+        return _ipv6(text[1:-1], raw, culprit), ()
+    if ":" in text:
+        if text.count(":") > 1:
+            return _ipv6(text, raw, culprit), ()
+        host, _, port = text.partition(":")
+        where = f" and {port_hint}={port}" if port_hint and port else ""
+        raise ConfigError(
+            f"{culprit}={raw!r} holds a port, but it takes a host name only",
+            fix=f"Set {culprit}={host}{where}",
+        )
+    if "/" in text:
+        host = text.split("/", 1)[0]
+        raise ConfigError(
+            f"{culprit}={raw!r} holds a path, but it takes a host name only",
+            fix=f"Set {culprit}={host} and append paths with `url --path`",
+        )
+    name = text[:-1] if text.endswith(".") else text
+    if not name.isascii() or len(name) > 253 or not all(_LABEL_RE.match(lbl) for lbl in name.split(".")):
+        raise ConfigError(
+            f"{culprit}={raw!r} holds characters no host name may hold",
+            fix="Use letters, digits, '-' and '.' only (e.g. localstack or localstack.default.svc.cluster.local)",
+        )
+    warnings: tuple[str, ...] = ()
+    if "_" in name:
+        warnings = (
+            f"{culprit}={text!r} holds an underscore: DNS allows it, but botocore rejects such "
+            f"endpoints ('Invalid endpoint'); use '-' instead (e.g. {text.replace('_', '-')!r})",
+        )
+    return text, warnings
+
+
+def _ipv6(text: str, raw: str, culprit: str) -> str:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        raise ConfigError(
+            f"{culprit}={raw!r} is neither a host name nor an IPv6 address",
+            fix="Set it to a DNS name such as 'localstack', or an IPv6 address such as ::1",
+        ) from None
+    return text
+
+
+def _split_fix(text: str, culprit: str, port_hint: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host:
+        return f"Set {culprit} to a DNS name such as 'localstack'"
+    if port and port_hint:
+        return f"Set {culprit}={host} and {port_hint}={port}"
+    return f"Set {culprit}={host}"
+
+
+class Registry:
+    """Every known service, read from built-ins, a registry file and the environment.
+
+    ``env=None`` means ``os.environ``, read afresh on every call. ``registry_file=None``
+    means the file named by ``FOUNDRY_DISCOVER_REGISTRY`` in that environment, if any.
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None, registry_file: str | os.PathLike[str] | None = None):
+        self._env = env
+        self._registry_file = registry_file
+        self._file_cache: tuple[tuple[str, int], dict[str, ServiceSpec]] | None = None
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str], registry_file: str | os.PathLike[str] | None = None) -> Registry:
+        """A registry over any mapping: for tests and for apps that hold their own config."""
+        return cls(dict(env), registry_file)
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        return os.environ if self._env is None else self._env
+
+    # ---- declared services ---------------------------------------------------------
+
+    def registry_path(self) -> Path | None:
+        if self._registry_file is not None:
+            return Path(self._registry_file)
+        named = self.env.get(REGISTRY_ENV, "").strip()
+        return Path(named) if named else None
+
+    def specs(self) -> dict[str, ServiceSpec]:
+        """Built-ins, then the registry file, then services only the environment knows."""
+        specs = {spec.name: spec for spec in BUILTIN_SERVICES}
+        specs.update(self._file_specs())
+        for key in self.env:
+            match = _ENV_HOST_RE.match(key)
+            if match and match.group(1) not in specs:
+                name = match.group(1)
+                specs[name] = ServiceSpec(name, "", None, "http", None, f"environment ({key})")
+        return specs
+
+    def names(self) -> list[str]:
+        return sorted(self.specs())
+
+    def _file_specs(self) -> dict[str, ServiceSpec]:
+        path = self.registry_path()
+        if path is None:
+            return {}
+        try:
+            stamp = (str(path), path.stat().st_mtime_ns)
+        except OSError as exc:
+            raise ConfigError(
+                f"registry file {str(path)!r} cannot be read ({exc.strerror or exc})",
+                fix=f"Check the path given by --registry or {REGISTRY_ENV}",
+            ) from None
+        if self._file_cache is None or self._file_cache[0] != stamp:
+            self._file_cache = (stamp, load_registry_file(path))
+        return self._file_cache[1]
+
+    # ---- resolved services -----------------------------------------------------------
+
+    def get(self, name: str) -> Service:
+        """The service as the application will see it; ConfigError when unknown or invalid."""
+        key = validate_name(name)
+        specs = self.specs()
+        spec = specs.get(key)
+        if spec is None:
+            raise unknown_service(name, list(specs))
+        return self._resolve(spec)
+
+    def entries(self) -> Iterator[tuple[str, Service | ConfigError]]:
+        """Every known service with its values, or the error that stops it resolving."""
+        for name, spec in sorted(self.specs().items()):
+            try:
+                yield name, self._resolve(spec)
+            except ConfigError as exc:
+                yield name, exc
+
+    def get_service_url(self, name: str, path: str = "") -> str:
+        return self.get(name).url_for(path)
+
+    def __getattr__(self, attr: str) -> Any:
+        # SERVICES.LOCALSTACK -> host, SERVICES.LOCALSTACK_PORT -> port, as in the seed.
+        if not attr.isupper():
+            raise AttributeError(attr)
+        specs = self.specs()
+        if attr in specs:
+            return self._resolve(specs[attr]).host
+        if attr.endswith("_PORT") and attr[: -len("_PORT")] in specs:
+            return self._resolve(specs[attr[: -len("_PORT")]]).port
+        raise AttributeError(f"no service named {attr!r}; known: {', '.join(sorted(specs))}")
+
+    def _resolve(self, spec: ServiceSpec) -> Service:
+        env = self.env
+        h_var, p_var = host_var(spec.name), port_var(spec.name)
+        declared = spec.source or Source("default", "built-in")
+        if h_var in env:
+            host, warnings = validate_host(env[h_var], h_var, p_var)
+            host_source = Source("env", h_var)
+        else:
+            host, warnings = spec.host, ()
+            host_source = declared
+        if p_var in env:
+            port = validate_port(env[p_var], p_var)
+            port_source = Source("env", p_var)
+        elif spec.port is None:
+            raise ConfigError(
+                f"{h_var} is set, so {spec.name} is a service, but {p_var} is not set and nothing declares its port",
+                fix=f"Set {p_var} (e.g. {p_var}=8080), or declare {spec.name.lower()} with a port in a registry file",
+            )
+        else:
+            port = spec.port
+            port_source = declared
+        return Service(
+            name=spec.name,
+            host=host,
+            port=port,
+            scheme=spec.scheme,
+            health_path=spec.health_path,
+            host_source=host_source,
+            port_source=port_source,
+            declared_by=spec.declared_by,
+            warnings=warnings,
+        )
+
+    def with_env(self, env: Mapping[str, str]) -> Registry:
+        """The same registry file over another environment."""
+        return Registry(dict(env), self._registry_file)
+
+
+def unknown_service(name: str, known: list[str]) -> ConfigError:
+    import difflib
+
+    key = normalize_name(name)
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0].lower()}? " if close else ""
+    return ConfigError(
+        f"unknown service {name!r}: {hint}known services: {', '.join(n.lower() for n in sorted(known))}",
+        fix=f"Set {host_var(key)} and {port_var(key)}, or declare it in a registry file (--registry or {REGISTRY_ENV})",
+    )
+
+
+_FILE_KEYS = {"host", "port", "scheme", "health_path"}
+
+
+def load_registry_file(path: Path) -> dict[str, ServiceSpec]:
+    """Parse a TOML registry file into specs; every mistake is a ConfigError naming the key."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+
+    where = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(
+            f"registry file {where!r} cannot be read ({exc.strerror or exc})",
+            fix=f"Check the path given by --registry or {REGISTRY_ENV}",
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"registry file {where!r} is not valid TOML ({exc})", fix="Fix the syntax") from None
+    services = data.get("services")
+    extra = set(data) - {"services"}
+    if extra:
+        raise ConfigError(
+            f"registry file {where!r} has unknown top-level keys: {', '.join(sorted(extra))}",
+            fix="Declare services as [services.NAME] tables",
+        )
+    if not isinstance(services, dict):
+        raise ConfigError(
+            f"registry file {where!r} declares no [services.NAME] tables",
+            fix='Add e.g. [services.minio] with host = "minio" and port = 9000',
+        )
+    declared_by = f"registry file {where}"
+    builtins = {spec.name: spec for spec in BUILTIN_SERVICES}
+    specs: dict[str, ServiceSpec] = {}
+    for raw_name, table in services.items():
+        name = validate_name(raw_name)
+        key = f"services.{raw_name}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{key} in {where!r} is not a table", fix=f"Write it as [services.{raw_name}]")
+        unknown = set(table) - _FILE_KEYS
+        if unknown:
+            raise ConfigError(
+                f"{key} in {where!r} has unknown keys: {', '.join(sorted(unknown))}",
+                fix=f"Use only {', '.join(sorted(_FILE_KEYS))}",
+            )
+        base = builtins.get(name)
+        if "host" in table:
+            host, _ = validate_host(table["host"], f"{key}.host in {where}")
+        elif base:
+            host = base.host
+        else:
+            raise ConfigError(f"{key} in {where!r} has no host", fix=f'Add host = "{raw_name.lower()}"')
+        port: int | None
+        if "port" in table:
+            port = validate_port(table["port"], f"{key}.port in {where}")
+        else:
+            port = base.port if base else None
+        if port is None:
+            raise ConfigError(f"{key} in {where!r} has no port", fix="Add port = <1-65535>")
+        scheme = table.get("scheme", base.scheme if base else "http")
+        if not isinstance(scheme, str) or not _SCHEME_RE.match(scheme):
+            raise ConfigError(f"{key}.scheme in {where!r} is not a URL scheme: {scheme!r}", fix='Use e.g. "http"')
+        health_path = table.get("health_path", base.health_path if base else None)
+        if health_path is not None and (not isinstance(health_path, str) or not health_path.startswith("/")):
+            raise ConfigError(
+                f"{key}.health_path in {where!r} must be a path starting with '/': {health_path!r}",
+                fix='Use e.g. "/healthz"',
+            )
+        specs[name] = ServiceSpec(name, host, port, scheme, health_path, declared_by, Source("file", where))
+    return specs
+
+
+#: The registry over this process's live environment, as the seed's applications use it.
+SERVICES = Registry()

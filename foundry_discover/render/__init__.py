@@ -1,0 +1,239 @@
+"""The one place output is made: a JSON envelope for machines, text for people.
+
+Core modules return dataclasses; the CLI hands them here. People get rich tables and
+colour on a terminal, plain aligned text when the stream is not a terminal or
+``NO_COLOR`` is set. rich is imported only on the colour path, so a piped ``url`` stays
+as light as Typer itself.
+
+Results go to stdout; warnings, errors and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar
+
+from foundry_discover import __version__
+from foundry_discover.errors import FoundryError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+#: Bumped only when a key is removed or changes meaning; adding keys is not a break.
+SCHEMA_VERSION = 1
+SCHEMA = f"foundry-discover/v{SCHEMA_VERSION}"
+
+R = TypeVar("R")
+
+#: A table cell: plain text, or (text, style) where style is a rich style name.
+Cell = str | tuple[str, str]
+
+
+@dataclass
+class Outcome:
+    """What a command produced: the result, its exit code and any warnings."""
+
+    command: str
+    result: Any
+    exit_code: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---- terminals ------------------------------------------------------------------------
+
+
+def use_color(stream: IO[str]) -> bool:
+    """Colour and box drawing only for a terminal, and never under NO_COLOR or TERM=dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _console(stream: IO[str]) -> Console:
+    from rich.console import Console
+
+    return Console(file=stream, highlight=False, soft_wrap=False)
+
+
+def line(text: str = "", style: str | None = None, *, stream: IO[str] | None = None) -> None:
+    out = stream or sys.stdout
+    if style and use_color(out):
+        from rich.text import Text
+
+        _console(out).print(Text(text, style=style))
+    else:
+        out.write(text + "\n")
+
+
+def table(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    title: str | None = None,
+    stream: IO[str] | None = None,
+) -> None:
+    """A table: rich on a terminal, columns aligned with spaces otherwise."""
+    out = stream or sys.stdout
+    rows = [list(r) for r in rows]
+    if use_color(out):
+        from rich.table import Table
+        from rich.text import Text
+
+        t = Table(title=title, title_justify="left", header_style="bold")
+        for col in columns:
+            t.add_column(col)
+        for row in rows:
+            t.add_row(*(Text(c[0], style=c[1]) if isinstance(c, tuple) else Text(c) for c in row))
+        _console(out).print(t)
+        return
+    texts = [[c[0] if isinstance(c, tuple) else c for c in row] for row in rows]
+    widths = [max([len(col)] + [len(r[i]) for r in texts]) for i, col in enumerate(columns)]
+    if title:
+        out.write(title + "\n")
+    for row in [list(columns), *texts]:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() + "\n")
+
+
+def warn(message: str) -> None:
+    line(f"warning: {message}", "yellow", stream=sys.stderr)
+
+
+def error(exc: FoundryError) -> None:
+    line(f"error: {exc}", "bold red", stream=sys.stderr)
+
+
+# ---- progress for anything that waits --------------------------------------------------
+
+
+class Progress:
+    """What a wait is waiting for, on stderr: a live line on a terminal, plain lines elsewhere.
+
+    Plain mode prints when the message changes, and at most every ``every`` seconds
+    otherwise, so a CI log shows progress without a line per poll.
+    """
+
+    def __init__(self, every: float = 5.0, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.every = every
+        self._started = time.monotonic()
+        self._last_text: str | None = None
+        self._last_at = 0.0
+        self._status: Any = None
+
+    def __enter__(self) -> Progress:
+        if self.enabled and use_color(sys.stderr):
+            from rich.status import Status
+
+            self._status = Status("", console=_console(sys.stderr))
+            self._status.start()
+        return self
+
+    def update(self, text: str) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self._started
+        message = f"{text} ({elapsed:.1f}s)"
+        if self._status is not None:
+            self._status.update(message)
+            return
+        now = time.monotonic()
+        if text != self._last_text or now - self._last_at >= self.every:
+            sys.stderr.write(f"waiting: {message}\n")
+            sys.stderr.flush()
+            self._last_text, self._last_at = text, now
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+
+# ---- JSON ---------------------------------------------------------------------------------
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclasses, enums, paths and containers as plain JSON values.
+
+    An object with a ``to_json()`` method decides its own shape (that is how a secret
+    result leaves its value out unless asked).
+    """
+    if hasattr(obj, "to_json"):
+        return to_jsonable(obj.to_json())
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.repr}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, float):
+        return round(obj, 6)
+    if isinstance(obj, FoundryError):
+        return error_json(obj)
+    return obj
+
+
+def error_json(exc: FoundryError) -> dict[str, Any]:
+    return {"type": exc.kind, "exit_code": exc.exit_code, "message": exc.message, "fix": exc.fix}
+
+
+def envelope(
+    command: str,
+    *,
+    exit_code: int,
+    result: Any = None,
+    error: FoundryError | None = None,
+    warnings: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The versioned document every ``--json`` prints, success or failure alike."""
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "foundry-discover", "version": __version__},
+        "command": command,
+        "ok": exit_code == 0,
+        "exit_code": exit_code,
+        "warnings": list(warnings),
+        "result": to_jsonable(result),
+        "error": error_json(error) if error else None,
+    }
+
+
+def write_json(doc: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def emit(outcome: Outcome, *, as_json: bool, human: Callable[[Any], None]) -> None:
+    if as_json:
+        write_json(
+            envelope(outcome.command, exit_code=outcome.exit_code, result=outcome.result, warnings=outcome.warnings)
+        )
+        return
+    for message in outcome.warnings:
+        warn(message)
+    human(outcome.result)
+    sys.stdout.flush()
+
+
+def emit_error(command: str, exc: FoundryError, *, as_json: bool, warnings: Sequence[str] = ()) -> None:
+    """A failure: the JSON envelope on stdout (so scripts parse one thing), the line on stderr."""
+    if as_json:
+        write_json(envelope(command, exit_code=exc.exit_code, error=exc, warnings=warnings))
+    else:
+        for message in warnings:
+            warn(message)
+    error(exc)

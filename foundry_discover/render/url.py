@@ -1,0 +1,76 @@
+"""How `url` shows services: the bare URL, the table of all, the provenance of one."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from foundry_discover.errors import ConfigError
+from foundry_discover.registry import Service, Source
+from foundry_discover.render import Cell, error_json, line, table
+
+
+def service_json(service: Service, path: str = "") -> dict[str, Any]:
+    return {
+        "name": service.name,
+        "url": service.url_for(path),
+        "host": service.host,
+        "port": service.port,
+        "scheme": service.scheme,
+        "health_path": service.health_path,
+        "host_source": source_json(service.host_source, service.host_env),
+        "port_source": source_json(service.port_source, service.port_env),
+        "declared_by": service.declared_by,
+        "warnings": list(service.warnings),
+    }
+
+
+def source_json(source: Source, var: str) -> dict[str, Any]:
+    return {"kind": source.kind, "detail": source.detail, "variable": var, "text": str(source)}
+
+
+def entries_json(entries: list[tuple[str, Service | ConfigError]]) -> dict[str, Any]:
+    services = []
+    for name, entry in entries:
+        if isinstance(entry, ConfigError):
+            services.append({"name": name, "ok": False, "error": error_json(entry)})
+        else:
+            services.append({"ok": True, **service_json(entry)})
+    return {"services": services}
+
+
+def show_value(value: str) -> None:
+    sys.stdout.write(value + "\n")
+
+
+def show_entries(entries: list[tuple[str, Service | ConfigError]]) -> None:
+    rows: list[list[Cell]] = []
+    for name, entry in entries:
+        if isinstance(entry, ConfigError):
+            rows.append([name.lower(), (f"error: {entry.message}", "red"), "", ""])
+        else:
+            rows.append([name.lower(), entry.url, _short(entry.host_source), _short(entry.port_source)])
+    table(["SERVICE", "URL", "HOST FROM", "PORT FROM"], rows)
+
+
+def show_explain(service: Service, path: str = "") -> None:
+    line(f"{service.name.lower()}  {service.url_for(path)}", "bold")
+    rows: list[list[Cell]] = [
+        ["host", service.host, _explain(service.host_source, service.host_env)],
+        ["port", str(service.port), _explain(service.port_source, service.port_env)],
+        ["scheme", service.scheme, f"declared by {service.declared_by}"],
+        ["health path", service.health_path or "-", f"declared by {service.declared_by}"],
+    ]
+    table(["", "VALUE", "FROM"], rows)
+    for warning in service.warnings:
+        line(f"warning: {warning}", "yellow")
+
+
+def _short(source: Source) -> str:
+    return source.detail if source.kind == "env" else str(source)
+
+
+def _explain(source: Source, var: str) -> str:
+    if source.kind == "env":
+        return f"environment variable {var}"
+    return f"{source} ({var} is not set)"

@@ -1,0 +1,38 @@
+"""The demo behind scripts/demo: a real emulator, the registry pointed at it, the tool run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support import emulators  # noqa: E402
+
+
+def show(*args: str, env: dict[str, str]) -> None:
+    exe = Path(sys.executable).with_name("foundry-discover")
+    print(f"\n$ foundry-discover {' '.join(args)}", flush=True)
+    subprocess.run([str(exe), *args], env=env, check=False)
+
+
+def main() -> int:
+    kind = sys.argv[1] if len(sys.argv) > 1 else "localstack"
+    print(f"starting {kind} on loopback ...", flush=True)
+    with emulators.running(kind) as emu:
+        env = dict(
+            os.environ, SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=str(emu.port), ENVIRONMENT="development"
+        )
+        print(f"{kind} is up at {emu.url} (pid {emu.pid})")
+        show("url", "localstack", env=env)
+        show("url", "localstack", "--explain", env=env)
+        show("url", env=env)
+    print(f"\n{kind} stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Shared fixtures: real emulators on loopback, started once per session and stopped by PID."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import emulators
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI") == "true"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip outside CI when a prerequisite is missing; in CI a missing one is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test, but: {reason}")
+    pytest.skip(reason)
+
+
+def _emulator(kind: str) -> Iterator[emulators.Emulator]:
+    need(emulators.is_installed(kind), f"{kind} is not installed (run scripts/check, which installs it)")
+    emulator = emulators.start(kind)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def localstack() -> Iterator[emulators.Emulator]:
+    """One real LocalStack for the session. Tests that break it must use start_emulator."""
+    yield from _emulator("localstack")
+
+
+@pytest.fixture(scope="session")
+def ministack() -> Iterator[emulators.Emulator]:
+    yield from _emulator("ministack")
+
+
+@pytest.fixture(params=["localstack", "ministack"])
+def emulator(request: pytest.FixtureRequest) -> emulators.Emulator:
+    """Each test that takes this runs against both emulators."""
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def start_emulator() -> Iterator[Callable[..., emulators.Emulator]]:
+    """A private emulator for a test that changes its state; stopped when the test ends."""
+    started: list[emulators.Emulator] = []
+
+    def start(kind: str = "localstack", **kwargs: object) -> emulators.Emulator:
+        need(emulators.is_installed(kind), f"{kind} is not installed (run scripts/check, which installs it)")
+        emulator = emulators.start(kind, **kwargs)  # type: ignore[arg-type]
+        started.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No registry, AWS or ENVIRONMENT variables from the developer's shell leak into a test."""
+    for key in list(os.environ):
+        if key.startswith(("SVC_", "AWS_", "FOUNDRY_")) or key.endswith("_PORT") or key in ("ENVIRONMENT", "NO_COLOR"):
+            monkeypatch.delenv(key, raising=False)
+    return monkeypatch
+
+
+def cli_env(**overrides: str) -> dict[str, str]:
+    """The environment for running the installed console script in a subprocess."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not (k.startswith(("SVC_", "AWS_", "FOUNDRY_")) or k.endswith("_PORT") or k == "ENVIRONMENT")
+    }
+    env.update(overrides)
+    return env
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, **kw: object
+) -> subprocess.CompletedProcess[str]:
+    """Run the real console script (the one installed in this venv) in a subprocess."""
+    exe = Path(sys.executable).with_name("foundry-discover")
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [str(exe), *args], capture_output=True, text=True, env=env or cli_env(), timeout=timeout, **kw
+    )

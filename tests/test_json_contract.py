@@ -1,0 +1,51 @@
+"""The JSON envelope is a contract: every command's --json output has this shape.
+
+Adding a key is fine; removing or renaming one must bump SCHEMA_VERSION, and this test
+is what notices.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from foundry_discover.cli import app
+from foundry_discover.render import SCHEMA, SCHEMA_VERSION
+
+ENVELOPE_KEYS = {"schema", "schema_version", "tool", "command", "ok", "exit_code", "warnings", "result", "error"}
+ERROR_KEYS = {"type", "exit_code", "message", "fix"}
+
+
+def check_envelope(doc: dict[str, Any], command: str) -> None:
+    assert set(doc) == ENVELOPE_KEYS
+    assert doc["schema"] == SCHEMA == "foundry-discover/v1"
+    assert doc["schema_version"] == SCHEMA_VERSION == 1
+    assert doc["tool"]["name"] == "foundry-discover"
+    assert doc["command"] == command
+    assert isinstance(doc["warnings"], list)
+    assert doc["ok"] is (doc["exit_code"] == 0)
+    if doc["ok"]:
+        assert doc["error"] is None
+    else:
+        assert set(doc["error"]) == ERROR_KEYS
+        assert doc["error"]["exit_code"] == doc["exit_code"]
+        assert isinstance(doc["error"]["message"], str) and doc["error"]["message"]
+
+
+CASES = [
+    (["url", "localstack", "--json"], "url", 0),
+    (["url", "--json"], "url", 0),
+    (["url", "nope", "--json"], "url", 3),
+]
+
+
+@pytest.mark.parametrize(("argv", "command", "code"), CASES)
+def test_envelope_shape(argv: list[str], command: str, code: int, clean_env: pytest.MonkeyPatch) -> None:
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == code
+    doc = json.loads(result.stdout)
+    check_envelope(doc, command)
+    assert doc["exit_code"] == code
