@@ -13,9 +13,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = {
-    "bash": ROOT / "completions" / "foundry-discover.bash",
-    "zsh": ROOT / "completions" / "_foundry-discover",
-    "fish": ROOT / "completions" / "foundry-discover.fish",
+    # Named as each shell's loader looks them up; the wheel installs them under share/.
+    "bash": ROOT / "completions" / "bash" / "foundry-discover",
+    "zsh": ROOT / "completions" / "zsh" / "_foundry-discover",
+    "fish": ROOT / "completions" / "fish" / "foundry-discover.fish",
 }
 
 

@@ -21,7 +21,7 @@ def test_completion_scripts_are_not_stale() -> None:
 
 
 def bash_complete(*words: str) -> list[str]:
-    script = ROOT / "completions" / "foundry-discover.bash"
+    script = ROOT / "completions" / "bash" / "foundry-discover"
     line = " ".join(f'"{w}"' for w in words)
     program = (
         f"source {script}\n"

@@ -1,0 +1,67 @@
+"""Bootstrap of foundry-discover.pyz: unpack the bundled packages once, then run the CLI.
+
+botocore reads its service models as files, which a zip cannot serve, so the bundle is
+unpacked on first run to a cache folder keyed by the build id (atomically: two first
+runs at once both succeed). Later runs only put that folder on sys.path, which keeps
+start-up within a few milliseconds of an installed console script.
+"""
+
+import os
+import sys
+
+BUILD_ID = "@BUILD_ID@"
+
+
+def _cache_roots():
+    named = os.environ.get("FOUNDRY_DISCOVER_PYZ_CACHE")
+    if named:
+        return [named]
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    import tempfile
+
+    # A container's home may be read-only: fall back to the temp folder.
+    return [os.path.join(xdg, "foundry-discover", "pyz"), os.path.join(tempfile.gettempdir(), "foundry-discover-pyz")]
+
+
+def _unpack(archive, target):
+    import shutil
+    import tempfile
+    import zipfile
+
+    parent = os.path.dirname(target)
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".unpack-", dir=parent)
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            members = [m for m in bundle.namelist() if m.startswith("site-packages/")]
+            bundle.extractall(staging, members)
+        try:
+            os.rename(staging, target)
+        except OSError:
+            if not os.path.isdir(os.path.join(target, "site-packages")):
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _site_packages():
+    archive = os.path.abspath(sys.argv[0])
+    for root in _cache_roots():
+        target = os.path.join(root, BUILD_ID)
+        site = os.path.join(target, "site-packages")
+        if os.path.isdir(site):
+            return site
+        try:
+            _unpack(archive, target)
+            return site
+        except OSError:
+            continue
+    sys.stderr.write("foundry-discover.pyz: cannot unpack; set FOUNDRY_DISCOVER_PYZ_CACHE to a writable folder\n")
+    raise SystemExit(3)
+
+
+sys.path.insert(0, _site_packages())
+
+from foundry_discover.cli import main  # noqa: E402
+
+main()

@@ -1,0 +1,133 @@
+"""What ships: the wheel puts completions where shells look, the .pyz runs on a bare Python."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cli_env, need
+
+ROOT = Path(__file__).resolve().parent.parent
+BASH_COMPLETION = Path("/usr/share/bash-completion/bash_completion")
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, installed with its dependencies into a fresh venv."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp / "dist"), str(ROOT)], check=True
+    )
+    wheel = next((tmp / "dist").glob("foundry_discover-*.whl"))
+    venv = tmp / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    return venv
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "share/bash-completion/completions/foundry-discover",
+        "share/zsh/site-functions/_foundry-discover",
+        "share/fish/vendor_completions.d/foundry-discover.fish",
+    ],
+)
+def test_wheel_installs_completions_where_shells_look(wheel_venv: Path, relative: str) -> None:
+    installed = wheel_venv / relative
+    assert installed.is_file(), f"{relative} missing from the installed wheel"
+    source = {"bash": "bash/foundry-discover", "zsh": "zsh/_foundry-discover", "fish": "fish/foundry-discover.fish"}
+    shell = relative.split("/")[1].split("-")[0]
+    assert installed.read_text() == (ROOT / "completions" / source[shell]).read_text()
+
+
+def test_bash_completion_loader_finds_the_installed_script(wheel_venv: Path) -> None:
+    """bash-completion's own on-demand loader, pointed at the prefix, completes subcommands."""
+    need(BASH_COMPLETION.exists(), "Debian's bash-completion is not installed (scripts/check installs it)")
+    program = (
+        f"source {BASH_COMPLETION}\n"
+        "__load_completion foundry-discover || { echo 'not loaded'; exit 1; }\n"
+        'COMP_WORDS=(foundry-discover "")\nCOMP_CWORD=1\n'
+        "_foundry_discover_completion foundry-discover\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    env = cli_env(
+        XDG_DATA_DIRS=str(wheel_venv / "share"),
+        BASH_COMPLETION_USER_DIR=str(wheel_venv / "none"),
+        PATH=f"{wheel_venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    )
+    out = subprocess.run(["bash", "--norc", "-c", program], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "url" in out.stdout.split()
+
+
+# ---- the single-file build ------------------------------------------------------------
+
+
+def _python(version: str) -> str | None:
+    """An interpreter of this version, from pyenv or PATH (pyenv shims that fail don't count)."""
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates = sorted(pyenv.glob(f"{version}.*")) if pyenv.is_dir() else []
+    for cand in [*(str(p / "bin" / "python") for p in candidates), shutil.which(f"python{version}")]:
+        if cand and subprocess.run([cand, "-c", "pass"], capture_output=True).returncode == 0:
+            return cand
+    return None
+
+
+@pytest.fixture(scope="session")
+def pyz(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pyz") / "foundry-discover.pyz"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_pyz.py"), "--output", str(out)], check=True)
+    return out
+
+
+@pytest.fixture(scope="session", params=["3.10", "current"])
+def bare_python(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fresh venv with no pip and no site packages: nothing but the interpreter."""
+    base = sys.executable if request.param == "current" else _python(request.param)
+    need(base is not None, f"Python {request.param} is not installed")
+    venv = tmp_path_factory.mktemp(f"bare-{request.param}")
+    subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True)
+    yield venv / "bin" / "python"
+
+
+def run_pyz(python: Path, pyz: Path, *args: str, cache: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(python), "-I", str(pyz), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=cli_env(FOUNDRY_DISCOVER_PYZ_CACHE=str(cache), **env),
+    )
+
+
+def test_pyz_runs_url_on_a_bare_python(pyz: Path, bare_python: Path, tmp_path: Path) -> None:
+    registry = tmp_path / "services.toml"  # reading TOML needs the tomli backport on 3.10
+    registry.write_text('[services.minio]\nhost = "minio"\nport = 9000\n')
+    out = run_pyz(bare_python, pyz, "--registry", str(registry), "url", "minio", cache=tmp_path / "cache")
+    assert (out.returncode, out.stdout) == (0, "http://minio:9000\n"), out.stderr
+    again = run_pyz(bare_python, pyz, "url", "localstack", cache=tmp_path / "cache", SVC_LOCALSTACK_HOST="ls")
+    assert (again.returncode, again.stdout) == (0, "http://ls:4566\n"), again.stderr
+
+
+def test_pyz_unpacks_once_and_survives_an_unwritable_cache(pyz: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = run_pyz(Path(sys.executable), pyz, "--version", cache=cache)
+    assert first.returncode == 0, first.stderr
+    assert len(list(cache.iterdir())) == 1
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("")
+    bad = run_pyz(Path(sys.executable), pyz, "--version", cache=blocked)
+    assert bad.returncode == 3
+    assert "FOUNDRY_DISCOVER_PYZ_CACHE" in bad.stderr
+    assert "Traceback" not in bad.stderr
