@@ -1,0 +1,64 @@
+"""The README is the manual: its usage sections and --help cannot drift apart."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import typer
+
+from foundry_discover.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
+
+
+def commands() -> dict[str, typer.main.TyperCommand]:
+    """Every leaf command by its full name ('url', 'secret get', ...)."""
+    root = typer.main.get_command(app)
+    found = {}
+
+    def walk(cmd, prefix: str) -> None:  # type: ignore[no-untyped-def]
+        for name, sub in getattr(cmd, "commands", {}).items():
+            full = f"{prefix} {name}".strip()
+            if getattr(sub, "commands", None):
+                walk(sub, full)
+            else:
+                found[full] = sub
+
+    walk(root, "")
+    return found
+
+
+def section(topic: str) -> str:
+    match = re.search(rf"<!-- section:{topic} -->(.*?)<!-- /section:{topic} -->", README, re.S)
+    assert match, f"README has no section for {topic!r}"
+    return match.group(1)
+
+
+def flags_of(command) -> set[str]:  # type: ignore[no-untyped-def]
+    return {opt for param in command.params for opt in param.opts if opt.startswith("--")} - {"--help"}
+
+
+@pytest.mark.parametrize("name", sorted(commands()))
+def test_every_flag_in_help_is_in_the_readme(name: str) -> None:
+    text = section(name.split()[0])
+    documented = set(FLAG.findall(text))
+    missing = flags_of(commands()[name]) - documented
+    assert not missing, f"README section for {name!r} does not mention {sorted(missing)}"
+
+
+@pytest.mark.parametrize("topic", sorted({name.split()[0] for name in commands()}))
+def test_every_flag_in_the_readme_exists(topic: str) -> None:
+    real = set().union(*(flags_of(cmd) for name, cmd in commands().items() if name.split()[0] == topic))
+    real |= {opt for param in typer.main.get_command(app).params for opt in param.opts}
+    unknown = set(FLAG.findall(section(topic))) - real - {"--help"}
+    assert not unknown, f"README section {topic!r} mentions flags that do not exist: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("name", sorted(commands()))
+def test_every_command_help_has_an_example(name: str) -> None:
+    help_text = commands()[name].help or ""
+    assert "Examples:" in help_text and "foundry-discover " in help_text, f"{name} --help has no example"
