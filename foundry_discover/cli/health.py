@@ -1,0 +1,143 @@
+"""`foundry-discover health`: is LocalStack (or MiniStack) ready, are the other services up."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from foundry_discover.cli._common import JsonOpt, run, state
+from foundry_discover.errors import FoundryError, NotOkError
+
+HELP = """Check LocalStack's health (or MiniStack's), or another service of the registry.
+
+With no NAME it checks the LOCALSTACK service (SVC_LOCALSTACK_HOST, LOCALSTACK_PORT):
+which emulator answered, its services and their states, and its init scripts. Other
+services get a TCP connect, plus a GET on their health path when the registry declares
+one. Exit 0 healthy, 1 not healthy, 4 unreachable, 124 --wait ran out of time.
+
+Examples:
+
+    foundry-discover health                                  # the LOCALSTACK service
+    foundry-discover health --require secretsmanager,s3      # only these decide
+    foundry-discover health --wait --timeout 120             # CI: block until ready
+    foundry-discover health --url http://localhost:4566      # any emulator URL
+    foundry-discover health redis                            # TCP connect (and health path)
+    foundry-discover health --all                            # every service, at once
+"""
+
+
+def health(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(help="Service to check (default: localstack, the emulator check).")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Emulator base URL, overriding the registry (http://host:4566).")
+    ] = None,
+    require: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--require",
+            metavar="SERVICE[,SERVICE]",
+            help="Only these emulator services decide the verdict; each must be available or running. Repeatable.",
+        ),
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Check every known service concurrently.")] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Poll until healthy or until --timeout (then exit 124).")
+    ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Cap on the whole command, retries included (default 5, or 60 with --wait).",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    from foundry_discover.health import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, parse_required
+
+    if timeout is not None and not timeout > 0:
+        raise typer.BadParameter("must be a number of seconds above 0", param_hint="--timeout")
+    try:
+        required = parse_required(require or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--require") from None
+    emulator = name is None or name.strip().upper().replace("-", "_") == "LOCALSTACK"
+    if all_ and (name is not None or url is not None or required or wait):
+        raise typer.BadParameter(
+            "--all checks every service: give no NAME, --url, --require or --wait", param_hint="--all"
+        )
+    if not emulator and (url is not None or required):
+        raise typer.BadParameter(
+            "--url and --require apply to the emulator check (no NAME, or localstack)", param_hint="NAME"
+        )
+    seconds = timeout or (DEFAULT_WAIT_TIMEOUT if wait else DEFAULT_TIMEOUT)
+    registry = state(ctx).registry()
+
+    def action() -> int:
+        from foundry_discover import health as core
+        from foundry_discover import render
+        from foundry_discover.render import health as show
+        from foundry_discover.waiting import Deadline
+
+        deadline = Deadline.after(seconds)
+        if all_:
+            checks = core.check_all(registry, deadline)
+            code = core.overall_exit(checks)
+            render.emit(
+                render.Outcome("health", {"services": checks}, code),
+                as_json=as_json,
+                human=lambda _: show.show_all(checks),
+            )
+            return code
+
+        if emulator:
+            service_name = "localstack"
+            base = core.emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
+
+            def check(d: Deadline) -> core.EmulatorHealth | core.ServiceCheck:
+                return core.check_emulator(base, d, require=required, name=service_name)
+
+            what = f"localstack at {base}"
+        else:
+            service = registry.get(name or "")
+
+            def check(d: Deadline) -> core.EmulatorHealth | core.ServiceCheck:
+                return core.check_service(service, d)
+
+            what = f"{service.name.lower()} at {service.url}"
+
+        human = show.show_emulator if emulator else show.show_service
+        if wait:
+            try:
+                with render.Progress() as progress:
+                    result = core.wait_healthy(
+                        check, deadline, what=what, on_progress=lambda text, _: progress.update(f"{what}: {text}")
+                    )
+            except core.HealthWaitTimeout as exc:
+                last = None if isinstance(exc.last, FoundryError) else exc.last
+                if last is None or not as_json:
+                    raise
+                show.deliver(last, exc.exit_code, exc, as_json=True, human=human)
+                return exc.exit_code
+        else:
+            result = check(deadline)
+        if isinstance(result, core.ServiceCheck) and result.error is not None and not result.ok:
+            raise result.error
+        problem = None if result.ok else NotOkError(_summary(result, what))
+        show.deliver(result, result.exit_code, problem, as_json=as_json, human=human)
+        return result.exit_code
+
+    run("health", as_json, action)
+
+
+def _summary(result: object, what: str) -> str:
+    from foundry_discover.health import EmulatorHealth, ServiceCheck
+
+    if isinstance(result, EmulatorHealth):
+        return result.summary()
+    assert isinstance(result, ServiceCheck)
+    return f"{what} is {result.verdict}: {'; '.join(result.reasons)}"

@@ -1,0 +1,107 @@
+"""How `health` shows its results: the emulator, its services and init, other services."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from foundry_discover.errors import FoundryError
+from foundry_discover.health import EmulatorHealth, InitStatus, ServiceCheck
+from foundry_discover.render import Cell, Outcome, emit, envelope, error, line, table, write_json
+
+#: Colour by meaning, never by the state's name alone.
+STYLE = {"ok": "green", "not_ready": "yellow", "disabled": "dim", "failed": "red"}
+VERDICT_STYLE = {
+    "healthy": "bold green",
+    "not_ready": "bold yellow",
+    "unhealthy": "bold red",
+    "unreachable": "bold red",
+    "config": "bold red",
+}
+SCRIPT_STYLE = {"SUCCESSFUL": "green", "RUNNING": "yellow", "UNKNOWN": "yellow", "ERROR": "red"}
+
+
+def deliver(
+    result: Any,
+    exit_code: int,
+    problem: FoundryError | None,
+    *,
+    as_json: bool,
+    human: Callable[[Any], None],
+) -> None:
+    """A result that may be not ok: the envelope carries both it and the error, people get
+    the result on stdout and the one-line error on stderr."""
+    if exit_code == 0 or problem is None:
+        emit(Outcome("health", result, exit_code), as_json=as_json, human=human)
+        return
+    if as_json:
+        write_json(envelope("health", exit_code=exit_code, result=result, error=problem))
+    else:
+        human(result)
+        sys.stdout.flush()
+    error(problem)
+
+
+def show_emulator(report: EmulatorHealth) -> None:
+    version = report.version or "version unknown"
+    edition = f", edition {report.edition}" if report.edition else ""
+    line(f"{report.emulator} {version}{edition} at {report.url} ({report.round_trip_ms:.1f} ms)", "bold")
+    line(f"verdict: {report.verdict}", VERDICT_STYLE[report.verdict])
+    for reason in report.reasons:
+        line(f"  - {reason}")
+    rows: list[list[Cell]] = []
+    for s in report.services:
+        row: list[Cell] = [s.name, (s.state, STYLE[s.meaning])]
+        if report.required:
+            row.append("yes" if s.required else "")
+        rows.append(row)
+    missing = [name for name in report.required if name not in {s.name for s in report.services}]
+    for name in missing:
+        rows.insert(0, [name, ("not listed", "red"), "yes"])
+    columns = ["SERVICE", "STATE", "REQUIRED"] if report.required else ["SERVICE", "STATE"]
+    table(columns, rows)
+    show_init(report.init)
+
+
+def show_init(init: InitStatus) -> None:
+    if init.source == "none":
+        line(f"init: not reported ({init.detail})", "dim")
+        return
+    if init.source == "ministack":
+        word = "completed" if init.ready else init.detail
+        line(f"init: ready.d scripts {word}: {init.total} script(s), {init.failed} failed")
+        return
+    stages = ", ".join(f"{stage} {'done' if done else 'pending'}" for stage, done in init.stages.items())
+    line(f"init stages: {stages}")
+    if init.scripts:
+        table(
+            ["STAGE", "SCRIPT", "STATE"],
+            [[s.stage, s.name, (s.state, SCRIPT_STYLE.get(s.state, "red"))] for s in init.scripts],
+        )
+
+
+def show_service(check: ServiceCheck) -> None:
+    if check.emulator is not None:
+        show_emulator(check.emulator)
+        return
+    line(f"{check.name.lower()} at {check.url}", "bold")
+    line(f"verdict: {check.verdict}", VERDICT_STYLE[check.verdict])
+    rows: list[list[Cell]] = []
+    if check.connect_ms is not None:
+        rows.append(["tcp connect", (f"ok ({check.connect_ms:.1f} ms)", "green")])
+    if check.health_url:
+        status = "no reply" if check.http_status is None else f"HTTP {check.http_status}"
+        good = check.http_status is not None and 200 <= check.http_status < 300
+        rows.append([f"GET {check.health_url}", (status, "green" if good else "red")])
+    if rows:
+        table(["CHECK", "RESULT"], rows)
+    for reason in check.reasons:
+        line(f"  - {reason}")
+
+
+def show_all(checks: list[ServiceCheck]) -> None:
+    rows: list[list[Cell]] = [
+        [c.name.lower(), c.url or "-", (c.verdict, VERDICT_STYLE[c.verdict]), "; ".join(c.reasons)] for c in checks
+    ]
+    table(["SERVICE", "URL", "VERDICT", "WHY"], rows)
