@@ -432,7 +432,8 @@ def _transport_error(exc: Exception, url: str, deadline: Deadline) -> FoundryErr
         )
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
         return UnreachableError(
-            f"{where} reset the connection ({text})", fix="The server crashed or dropped us; check its logs"
+            f"{where} reset the connection ({text})",
+            fix="The server crashed or dropped us (if it speaks TLS, use an https:// URL); check its logs",
         )
     return UnreachableError(f"requesting {url} failed ({type(exc).__name__}: {text})", fix=None)
 
