@@ -1,0 +1,149 @@
+"""`foundry-discover secret get|list`: Secrets Manager exactly as the application sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from foundry_discover.cli._common import JsonOpt, run, state
+from foundry_discover.errors import FoundryError
+
+if TYPE_CHECKING:
+    from foundry_discover.secrets import SecretsClient
+
+HELP = """Read Secrets Manager the way the application does: LocalStack in development, AWS otherwise.
+
+ENVIRONMENT picks the endpoint (development/dev/local, or unset: the registry's LocalStack;
+anything else: AWS). Values are never printed unless you ask with --reveal or --raw.
+"""
+
+GET_HELP = """Fetch a secret and show what was fetched, without showing the value.
+
+Shows name, ARN, version, stages, created date, type, length and a JSON secret's keys.
+
+Examples:
+
+    foundry-discover secret get app/db                  # metadata, value masked
+    foundry-discover secret get app/db --reveal         # ... and the value
+    foundry-discover secret get app/db --key password --raw   # one field alone, for $(...)
+    foundry-discover secret get app/db --version-stage AWSPENDING
+    foundry-discover secret get app/db --explain        # which environment, endpoint, region, and why
+    foundry-discover secret get app/db --json           # metadata as JSON (value only with --reveal)
+    ENVIRONMENT=production foundry-discover secret get app/db
+"""
+
+LIST_HELP = """List secrets: names, descriptions and last-changed dates (never values).
+
+Examples:
+
+    foundry-discover secret list
+    foundry-discover secret list --json
+    foundry-discover secret list --explain
+"""
+
+secret_app = typer.Typer(no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+ExplainOpt = Annotated[
+    bool, typer.Option("--explain", help="Show which environment, endpoint, region and credentials were used, and why.")
+]
+AllowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-non-aws-endpoint",
+        help="In production, accept an endpoint that is not AWS (e.g. LocalStack) instead of refusing it.",
+    ),
+]
+
+
+def _with_client(
+    ctx: typer.Context, command: str, as_json: bool, explain: bool, allow: bool, body: Callable[[SecretsClient], Any]
+) -> None:
+    """Open the client, then run ``body``; its failures carry the plan's warnings too."""
+    registry = state(ctx).registry()
+
+    def action() -> int:
+        from foundry_discover import render
+        from foundry_discover import secrets as core
+        from foundry_discover.render import secret as show
+
+        sc = core.open_client(registry, allow_non_aws_endpoint=allow, config=core.cli_config())
+        if explain and not as_json:
+            show.show_plan(sc.plan)
+        try:
+            body(sc)
+        except FoundryError as exc:
+            render.emit_error(command, exc, as_json=as_json, warnings=sc.plan.warnings)
+            return exc.exit_code
+        return 0
+
+    run(command, as_json, action)
+
+
+@secret_app.command("get", help=GET_HELP)
+def get(
+    ctx: typer.Context,
+    secret_id: Annotated[str, typer.Argument(metavar="SECRET_ID", help="Secret name or ARN.")],
+    key: Annotated[
+        str | None, typer.Option("--key", metavar="FIELD", help="Pick one top-level field of a JSON secret.")
+    ] = None,
+    version_stage: Annotated[
+        str | None, typer.Option("--version-stage", metavar="STAGE", help="e.g. AWSPENDING (default AWSCURRENT).")
+    ] = None,
+    version_id: Annotated[str | None, typer.Option("--version-id", metavar="ID", help="A version id.")] = None,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show the value (in JSON too).")] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Write only the value to stdout (bytes as they are), for $(...) and pipes.")
+    ] = False,
+    explain: ExplainOpt = False,
+    allow_non_aws_endpoint: AllowOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    if raw and (as_json or explain):
+        raise typer.BadParameter(
+            "--raw writes the value alone; it cannot go with --json or --explain", param_hint="--raw"
+        )
+
+    def body(sc: SecretsClient) -> None:
+        from foundry_discover import render
+        from foundry_discover import secrets as core
+        from foundry_discover.render import secret as show
+
+        secret = core.get_secret(
+            sc, secret_id, key=key, version_stage=version_stage, version_id=version_id, reveal=reveal or raw
+        )
+        if raw:
+            for message in sc.plan.warnings:
+                render.warn(message)
+            show.write_raw(secret)
+            return
+        render.emit(
+            render.Outcome("secret get", secret, 0, list(sc.plan.warnings)),
+            as_json=as_json,
+            human=lambda _: show.show_secret(secret),
+        )
+
+    _with_client(ctx, "secret get", as_json, explain, allow_non_aws_endpoint, body)
+
+
+@secret_app.command("list", help=LIST_HELP)
+def list_(
+    ctx: typer.Context,
+    explain: ExplainOpt = False,
+    allow_non_aws_endpoint: AllowOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    def body(sc: SecretsClient) -> None:
+        from foundry_discover import render
+        from foundry_discover import secrets as core
+        from foundry_discover.render import secret as show
+
+        listed = core.list_secrets(sc)
+        render.emit(
+            render.Outcome("secret list", listed, 0, list(sc.plan.warnings)),
+            as_json=as_json,
+            human=lambda _: show.show_list(listed),
+        )
+
+    _with_client(ctx, "secret list", as_json, explain, allow_non_aws_endpoint, body)
