@@ -51,6 +51,8 @@ DEV_REGION = "us-east-1"
 LOCALSTACK_CREDENTIALS = ("test", "test")
 SERVICE_ENDPOINT_VAR = "AWS_ENDPOINT_URL_SECRETS_MANAGER"
 GLOBAL_ENDPOINT_VAR = "AWS_ENDPOINT_URL"
+#: The key of a ``[services NAME]`` section in the shared config file (botocore snake-cases the service id).
+CONFIG_SERVICE_KEY = "secrets_manager"
 IGNORE_ENDPOINTS_VAR = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
 #: Host suffixes of AWS's own endpoints, in every partition.
 AWS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
@@ -154,9 +156,9 @@ def _configured_endpoints(env: Mapping[str, str], session: Session) -> list[tupl
     section = scoped.get("services")
     if section:
         services = session.full_config.get("services", {}).get(section) or {}
-        url = (services.get(SERVICE) or {}).get("endpoint_url")
+        url = (services.get(CONFIG_SERVICE_KEY) or {}).get("endpoint_url")
         if url:
-            found.append((f"shared config file [services {section}] {SERVICE}.endpoint_url", url))
+            found.append((f"shared config file [services {section}] {CONFIG_SERVICE_KEY}.endpoint_url", url))
     if scoped.get("endpoint_url"):
         found.append(("shared config file (profile endpoint_url)", scoped["endpoint_url"]))
     return found
@@ -524,6 +526,9 @@ def get_secret(
         response = sc.client.get_secret_value(**params)
     except (BotoCoreError, ClientError, ResponseParserError) as exc:
         raise _translate(exc, sc, secret_id, version_stage, version_id) from None
+    if "SecretString" not in response and "SecretBinary" not in response:
+        # botocore turns a body it cannot read into {} on HTTP 200: something else answered.
+        raise _not_secrets_manager(sc.plan)
     value: str | bytes
     kind: Literal["string", "binary"]
     if response.get("SecretString") is not None:
@@ -626,6 +631,13 @@ def _health_fix(plan: ClientPlan) -> str:
     return "Check this container's network path to AWS; `foundry-discover secret get NAME --explain` shows the endpoint"
 
 
+def _not_secrets_manager(plan: ClientPlan) -> UnreachableError:
+    return UnreachableError(
+        f"the endpoint {_where(plan)} answered, but not like Secrets Manager (unreadable reply)",
+        fix="Check that the endpoint is really LocalStack or AWS; " + _health_fix(plan),
+    )
+
+
 def _translate(
     exc: Exception, sc: SecretsClient, secret_id: str | None, stage: str | None, version: str | None
 ) -> Exception:
@@ -646,10 +658,7 @@ def _translate(
         }.get(type(exc).__name__, type(exc).__name__)
         return UnreachableError(f"cannot reach Secrets Manager at {where}: {kind}", fix=_health_fix(plan))
     if isinstance(exc, ResponseParserError):
-        return UnreachableError(
-            f"the endpoint {where} answered, but not like Secrets Manager (unparseable reply)",
-            fix="Check that the endpoint is really LocalStack or AWS; " + _health_fix(plan),
-        )
+        return _not_secrets_manager(plan)
     if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError, bce.CredentialRetrievalError)):
         what = "no AWS credentials found" if isinstance(exc, bce.NoCredentialsError) else "AWS credentials unusable"
         return ConfigError(
