@@ -211,6 +211,16 @@ def overall_exit(checks: Iterable[ServiceCheck]) -> int:
     return max(codes, default=EXIT_OK)
 
 
+def all_problem(checks: list[ServiceCheck], code: int) -> FoundryError | None:
+    """``--all``: one error of the class behind ``code``, naming every service that is not ok."""
+    bad = [c for c in checks if not c.ok]
+    if not bad:
+        return None
+    names = ", ".join(f"{c.name.lower()} ({c.verdict})" for c in bad)
+    cls = next((type(c.error) for c in bad if c.error is not None and c.exit_code == code), NotOkError)
+    return cls(f"{len(bad)} of {len(checks)} services are not healthy: {names}", fix="See the WHY column")
+
+
 # ---- flags -------------------------------------------------------------------------------
 
 
@@ -701,13 +711,19 @@ def wait_healthy(
     never re-runs it). A configuration error is raised at once.
     """
 
+    seen: list[Attempt] = []
+
     def attempt(overall: Deadline) -> Attempt:
         # One hung connection must not eat the wait: each attempt gets a slice of it.
         step = Deadline.after(min(overall.remaining(), ATTEMPT_TIMEOUT))
         try:
-            return check(step)
+            value: Attempt = check(step)
         except FoundryError as exc:
-            return exc
+            # An attempt cut short by the end of the wait says only "out of time": the
+            # attempt before it knows better what was still missing.
+            value = seen[-1] if overall.expired and seen else exc
+        seen[:] = [value]
+        return value
 
     def done(value: Attempt) -> bool:
         return not isinstance(value, FoundryError) and value.ok

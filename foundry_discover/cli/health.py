@@ -87,8 +87,10 @@ def health(
         if all_:
             checks = core.check_all(registry, deadline)
             code = core.overall_exit(checks)
-            render.emit(
-                render.Outcome("health", {"services": checks}, code),
+            show.deliver(
+                {"services": checks},
+                code,
+                core.all_problem(checks, code),
                 as_json=as_json,
                 human=lambda _: show.show_all(checks),
             )
