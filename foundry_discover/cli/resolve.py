@@ -1,0 +1,97 @@
+"""`foundry-discover resolve`: DNS as the container sees it, and why a name does or does not resolve."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from typing import Annotated
+
+import typer
+
+from foundry_discover.cli._common import JsonOpt, run, state
+from foundry_discover.errors import ConfigError
+
+HELP = """Show what the application gets for a name, the DNS lookups behind it, and why.
+
+NAME is a registry service (its host is resolved) or a plain host name. The output
+shows getaddrinfo's answer (hosts file or DNS), the resolver configuration in effect
+(resolv.conf with LOCALDOMAIN and RES_OPTIONS), every name glibc tries in order with
+each nameserver's reply and time, and a verdict with the likely cause and fix.
+
+Exit codes: 0 the name resolves for the application; 1 it does not (NXDOMAIN or no
+data everywhere); 4 the DNS servers could not be reached or all failed.
+
+Examples:
+
+    foundry-discover resolve localstack
+    foundry-discover resolve localstack.default.svc.cluster.local
+    foundry-discover resolve _http._tcp.localstack.default.svc.cluster.local --type SRV
+    foundry-discover resolve localstack --nameserver 127.0.0.11 --timeout 1
+    foundry-discover resolve redis --json
+"""
+
+
+class RecordType(str, enum.Enum):
+    A = "A"
+    AAAA = "AAAA"
+    CNAME = "CNAME"
+    SRV = "SRV"
+    TXT = "TXT"
+    ANY = "ANY"
+
+
+def _nameservers(values: list[str] | None) -> list[str] | None:
+    from foundry_discover.resolve import parse_nameserver
+
+    for value in values or []:
+        try:
+            parse_nameserver(value)
+        except ConfigError as exc:
+            raise typer.BadParameter(f"{exc.message}. {exc.fix}") from None
+    return values
+
+
+def resolve(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Registry service name, or a host name.")],
+    record_type: Annotated[
+        RecordType | None,
+        typer.Option("--type", "-t", case_sensitive=False, help="Record type (default: A and AAAA, as getaddrinfo)."),
+    ] = None,
+    nameserver: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--nameserver",
+            "-s",
+            metavar="IP[:PORT]",
+            callback=_nameservers,
+            help="Ask this server instead of resolv.conf's (repeatable). Skips the application's lookup.",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.05, max=60, help="Seconds to wait for each DNS reply and getaddrinfo.")
+    ] = 2.0,
+    as_json: JsonOpt = False,
+) -> None:
+    registry = state(ctx).registry()
+
+    def action() -> int:
+        from foundry_discover import render
+        from foundry_discover.render import resolve as show
+        from foundry_discover.resolve import parse_nameserver
+        from foundry_discover.resolve import resolve as do_resolve
+
+        servers = [parse_nameserver(v) for v in nameserver or []]
+        with render.Progress(enabled=not as_json and render.use_color(sys.stderr)) as progress:
+            report = do_resolve(
+                name,
+                registry,
+                record_type=record_type.value if record_type else None,
+                nameservers=servers or None,
+                timeout=timeout,
+                progress=progress.update,
+            )
+        show.deliver(report, as_json=as_json)
+        return report.exit_code
+
+    run("resolve", as_json, action)

@@ -1,0 +1,126 @@
+"""How `resolve` shows a name: the application's answer, the resolver, the DNS walk, the verdict."""
+
+from __future__ import annotations
+
+import sys
+
+from foundry_discover.errors import EXIT_UNREACHABLE, FoundryError, NotOkError, UnreachableError
+from foundry_discover.render import Cell, Outcome, emit, envelope, error, line, table, write_json
+from foundry_discover.resolve import Query, ResolveReport, Status
+
+_STYLE = {
+    Status.ANSWER: "green",
+    Status.NXDOMAIN: "yellow",
+    Status.NODATA: "yellow",
+    Status.SKIPPED: "dim",
+}
+
+
+def deliver(report: ResolveReport, *, as_json: bool) -> None:
+    """The report on stdout; when the name does not resolve, the verdict as the error too."""
+    if report.exit_code == 0:
+        emit(Outcome("resolve", report, 0), as_json=as_json, human=show)
+        return
+    verdict = report.verdict
+    kind: type[FoundryError] = UnreachableError if report.exit_code == EXIT_UNREACHABLE else NotOkError
+    problem = kind(f"{report.host} does not resolve: {verdict.summary}", fix=verdict.fix)
+    if as_json:
+        write_json(envelope("resolve", exit_code=report.exit_code, result=report, error=problem))
+    else:
+        show(report)
+        sys.stdout.flush()
+        error(problem)
+
+
+def show(report: ResolveReport) -> None:
+    target = report.target
+    if target.service:
+        line(f"{report.query}: registry service {target.service}, host {target.host} (from {target.source})")
+    line(_app_line(report))
+    hosts = report.hosts
+    listed = ", ".join(hosts.addresses) if hosts.addresses else "no entry"
+    order = " ".join(hosts.nsswitch_sources) + ("" if hosts.nsswitch_from_file else ", glibc's default")
+    line(f"hosts file {hosts.path}: {listed} (nsswitch hosts: {order})")
+    line(_resolver_line(report))
+    for ignored in report.config.ignored:
+        line(f"  ignored: {ignored}", "yellow")
+    if report.candidates:
+        line()
+        table(["NAME", "TRIED AS", "SERVER", "TYPE", "RESULT", "ANSWER", "TIME"], _rows(report), title="DNS trace")
+        if report.stopped:
+            line(f"stopped early: {report.stopped}", "dim")
+    line()
+    _verdict(report)
+
+
+def _app_line(report: ResolveReport) -> str:
+    app = report.app
+    if not app.checked:
+        return f"application (getaddrinfo): not checked: {app.skipped_because}"
+    if app.timed_out:
+        return f"application (getaddrinfo): still waiting after {app.ms / 1000:.1f} s, gave up"
+    if app.error:
+        return f"application (getaddrinfo): failed: {app.error} ({app.ms:.0f} ms)"
+    source = f" from {app.source}" if app.source and app.source != "literal" else ""
+    return f"application (getaddrinfo): {', '.join(app.addresses)}{source} ({app.ms:.0f} ms)"
+
+
+def _resolver_line(report: ResolveReport) -> str:
+    cfg = report.config
+    servers = ", ".join(str(n) for n in cfg.nameservers)
+    search = " ".join(cfg.search) or "(none)"
+    text = (
+        f"resolver: nameservers {servers}; search {search}; ndots {cfg.ndots}; "
+        f"timeout {cfg.timeout} s; attempts {cfg.attempts}"
+    )
+    if cfg.options or cfg.rotate:
+        text += "; options " + " ".join([*cfg.options, *(["rotate"] if cfg.rotate else [])])
+    notable = {k: v for k, v in cfg.sources.items() if v not in ("/etc/resolv.conf",)}
+    if notable:
+        text += " [" + "; ".join(f"{k} from {v}" for k, v in notable.items()) + "]"
+    return text
+
+
+def _rows(report: ResolveReport) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    for candidate in report.candidates:
+        if candidate.status is Status.SKIPPED:
+            rows.append([candidate.name, candidate.origin, "-", "-", ("not asked", "dim"), candidate.note, ""])
+            continue
+        for query in candidate.queries:
+            rows.append(
+                [
+                    candidate.name,
+                    candidate.origin,
+                    query.server,
+                    query.type,
+                    (query.status.text, _STYLE.get(query.status, "red")),
+                    _answer_text(query),
+                    "" if query.status is Status.SKIPPED else f"{query.ms:.1f} ms",
+                ]
+            )
+    return rows
+
+
+def _answer_text(query: Query) -> str:
+    if query.status is not Status.ANSWER:
+        return query.detail
+    values = [r.value if r.type in ("A", "AAAA") else f"{r.type} {r.value}" for r in query.records]
+    text = ", ".join(values)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return text + (" (over TCP: the UDP reply was truncated)" if query.transport == "tcp" else "")
+
+
+def _verdict(report: ResolveReport) -> None:
+    verdict = report.verdict
+    if verdict.resolved:
+        line(f"resolved: {verdict.summary}", "bold green")
+    else:
+        line(f"not resolved: {verdict.summary}", "bold red")
+    if verdict.cause:
+        line(f"cause: {verdict.cause}")
+    if verdict.fix:
+        line(f"fix: {verdict.fix}")
+    for note in verdict.notes:
+        line(f"note: {note}", "yellow")
