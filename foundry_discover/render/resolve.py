@@ -29,7 +29,7 @@ def deliver(report: ResolveReport, *, as_json: bool) -> None:
     else:
         show(report)
         sys.stdout.flush()
-        error(problem)
+    error(problem)
 
 
 def show(report: ResolveReport) -> None:

@@ -127,7 +127,9 @@ def start_dnsmasq(
         *records,
     ]
     if user is not None:
-        log.parent.chmod(0o777)
+        # The unprivileged dnsmasq opens its own log: it must own the file and reach it.
+        log.touch()
+        os.chown(log, user, -1)
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, user=user)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
