@@ -632,10 +632,14 @@ def check_service(service: Service, deadline: Deadline) -> ServiceCheck:
                 check.verdict = "unhealthy"
                 check.reasons.append(f"{reply.url} answered HTTP {reply.status}, expected 2xx")
     except FoundryError as exc:
-        check.error = exc
-        check.verdict = "unreachable" if isinstance(exc, UnreachableError) else "unhealthy"
-        check.reasons.append(exc.message)
+        _failed(check, exc)
     return check
+
+
+def _failed(check: ServiceCheck, exc: FoundryError) -> None:
+    check.error = exc
+    check.verdict = "unreachable" if isinstance(exc, UnreachableError) else "unhealthy"
+    check.reasons.append(exc.message)
 
 
 def check_emulator_service(service: Service, deadline: Deadline, require: Sequence[str] = ()) -> ServiceCheck:
@@ -644,9 +648,7 @@ def check_emulator_service(service: Service, deadline: Deadline, require: Sequen
     try:
         report = check_emulator(service.url, deadline, require=require, name=service.name.lower())
     except FoundryError as exc:
-        check.error = exc
-        check.verdict = "unreachable" if isinstance(exc, UnreachableError) else "unhealthy"
-        check.reasons.append(exc.message)
+        _failed(check, exc)
         return check
     check.emulator = report
     check.verdict = report.verdict
