@@ -257,3 +257,49 @@ def test_progress_lines_are_plain_when_stderr_is_not_a_terminal() -> None:
     assert out.returncode == 124
     progress = [ln for ln in out.stderr.splitlines() if ln.startswith("waiting: ")]
     assert progress and all("\x1b[" not in ln for ln in progress)
+
+
+NXDOMAIN_SERVER = """
+import socket, sys
+from pathlib import Path
+from dnslib import RCODE, DNSRecord
+
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind(("127.0.0.1", 53))
+sock.settimeout(20)  # exits on its own if the test dies before killing it
+Path(sys.argv[1]).touch()
+while True:
+    data, peer = sock.recvfrom(4096)
+    reply = DNSRecord.parse(data).reply()
+    reply.header.rcode = RCODE.NXDOMAIN
+    sock.sendto(reply.pack(), peer)
+"""
+
+
+def test_name_without_a_record_in_a_private_network_namespace(tmp_path: Path) -> None:
+    """A resolver inside the namespace answers NXDOMAIN: the name does not exist, exit 1."""
+    need(shutil.which("unshare") is not None, "unshare (util-linux) is not installed")
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+    server = tmp_path / "nx.py"
+    server.write_text(NXDOMAIN_SERVER)
+    ready = tmp_path / "ready"
+    exe = str(Path(sys.executable).with_name("foundry-discover"))
+    script = (
+        f"mount --bind {resolv} /etc/resolv.conf && ip link set lo up || exit 99\n"
+        f"{sys.executable} {server} {ready} & dns=$!\n"
+        f"for i in $(seq 100); do [ -e {ready} ] && break; sleep 0.05; done\n"
+        f"{exe} health localstack --timeout 5; rc=$?\n"
+        "kill $dns\n"
+        "exit $rc\n"
+    )
+    out = subprocess.run(
+        ["unshare", "--net", "--mount", "--propagation", "private", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env=cli_env(SVC_LOCALSTACK_HOST="no-such-service.internal"),
+        timeout=30,
+    )
+    assert out.returncode == 1, out.stderr
+    assert "error: no-such-service.internal does not resolve (" in out.stderr
+    assert "Run `foundry-discover resolve localstack`" in out.stderr
