@@ -6,7 +6,7 @@ import sys
 
 from foundry_discover.errors import EXIT_UNREACHABLE, FoundryError, NotOkError, UnreachableError
 from foundry_discover.render import Cell, Outcome, emit, envelope, error, line, table, write_json
-from foundry_discover.resolve import Query, ResolveReport, Status
+from foundry_discover.resolve import RESOLV_CONF, Query, ResolveReport, Status
 
 _STYLE = {
     Status.ANSWER: "green",
@@ -23,7 +23,7 @@ def deliver(report: ResolveReport, *, as_json: bool) -> None:
         return
     verdict = report.verdict
     kind: type[FoundryError] = UnreachableError if report.exit_code == EXIT_UNREACHABLE else NotOkError
-    problem = kind(f"{report.host} does not resolve: {verdict.summary}", fix=verdict.fix)
+    problem = kind(verdict.summary, fix=verdict.fix)
     if as_json:
         write_json(envelope("resolve", exit_code=report.exit_code, result=report, error=problem))
     else:
@@ -75,7 +75,8 @@ def _resolver_line(report: ResolveReport) -> str:
     )
     if cfg.options or cfg.rotate:
         text += "; options " + " ".join([*cfg.options, *(["rotate"] if cfg.rotate else [])])
-    notable = {k: v for k, v in cfg.sources.items() if v not in ("/etc/resolv.conf",)}
+    # Only the parts that did not come from resolv.conf itself are worth a mention.
+    notable = {k: v for k, v in cfg.sources.items() if not v.startswith(str(RESOLV_CONF))}
     if notable:
         text += " [" + "; ".join(f"{k} from {v}" for k, v in notable.items()) + "]"
     return text
