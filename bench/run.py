@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ["url"]
+BENCHMARKS = ["url", "secret", "health", "resolve"]
 
 
 def main() -> int:

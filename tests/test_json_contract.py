@@ -39,6 +39,12 @@ CASES = [
     (["url", "localstack", "--json"], "url", 0),
     (["url", "--json"], "url", 0),
     (["url", "nope", "--json"], "url", 3),
+    # wrong region: refused before any request is sent
+    (["secret", "get", "arn:aws:secretsmanager:eu-west-1:000000000000:secret:x", "--json"], "secret get", 3),
+    (["resolve", "10.0.0.1", "--json"], "resolve", 0),
+    (["resolve", "bad name", "--json"], "resolve", 3),
+    # a closed loopback port: refused at once, no other resolver is asked
+    (["resolve", "svc.test", "--nameserver", "127.0.0.1:9", "--json"], "resolve", 4),
 ]
 
 

@@ -12,6 +12,12 @@ import typer
 
 from foundry_discover import __version__
 from foundry_discover.cli._common import State
+from foundry_discover.cli.health import HELP as HEALTH_HELP
+from foundry_discover.cli.health import health
+from foundry_discover.cli.resolve import HELP as RESOLVE_HELP
+from foundry_discover.cli.resolve import resolve
+from foundry_discover.cli.secret import HELP as SECRET_HELP
+from foundry_discover.cli.secret import secret_app
 from foundry_discover.cli.url import HELP as URL_HELP
 from foundry_discover.cli.url import url
 from foundry_discover.registry import REGISTRY_ENV
@@ -54,6 +60,9 @@ def root(
 
 
 app.command("url", help=URL_HELP)(url)
+app.command("health", help=HEALTH_HELP)(health)
+app.command("resolve", help=RESOLVE_HELP)(resolve)
+app.add_typer(secret_app, name="secret", help=SECRET_HELP)
 
 
 def main() -> None:
