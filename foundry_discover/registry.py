@@ -12,8 +12,8 @@ it reads the environment each time it is asked, never at import time: an app or 
 that changes ``os.environ`` sees the change.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: NamedTuple would compile every string
+# annotation into a ForwardRef at import time, which costs `url` milliseconds.
 import ipaddress
 import os
 import re
@@ -21,22 +21,37 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from foundry_discover.errors import ConfigError
 
 #: The environment variable that names a TOML registry file (``--registry`` wins over it).
 REGISTRY_ENV = "FOUNDRY_DISCOVER_REGISTRY"
 
-_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_ENV_HOST_RE = re.compile(r"^SVC_([A-Z][A-Z0-9_]*)_HOST$")
-_LABEL_RE = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
-_PORT_RE = re.compile(r"^[0-9]{1,6}$")
-_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*$")
+# Patterns, not compiled objects: `re` compiles (and caches) each on first use, so
+# `url` pays only for the two it needs.
+_NAME_RE = r"^[A-Z][A-Z0-9_]*$"
+_ENV_HOST_RE = r"^SVC_([A-Z][A-Z0-9_]*)_HOST$"
+_LABEL_RE = r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$"
+_PORT_RE = r"^[0-9]{1,6}$"
+_SCHEME_RE = r"^[a-z][a-z0-9+.-]*$"
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
+class Source(NamedTuple):
+    """Where one value came from."""
+
+    kind: Literal["env", "file", "default"]
+    detail: str
+
+    def __str__(self) -> str:
+        if self.kind == "env":
+            return f"env {self.detail}"
+        if self.kind == "file":
+            return f"registry file {self.detail}"
+        return "built-in default"
+
+
+class ServiceSpec(NamedTuple):
     """A declared service: its defaults, before the environment has its say."""
 
     name: str
@@ -57,21 +72,6 @@ BUILTIN_SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("POSTGRES", "postgres", 5432, "postgresql"),
     ServiceSpec("LIVEKIT", "livekit", 7880, "http"),
 )
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where one value came from."""
-
-    kind: Literal["env", "file", "default"]
-    detail: str
-
-    def __str__(self) -> str:
-        if self.kind == "env":
-            return f"env {self.detail}"
-        if self.kind == "file":
-            return f"registry file {self.detail}"
-        return "built-in default"
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def port_var(name: str) -> str:
 
 def validate_name(raw: str) -> str:
     name = normalize_name(raw)
-    if not _NAME_RE.match(name):
+    if not re.match(_NAME_RE, name):
         raise ConfigError(
             f"{raw!r} is not a valid service name",
             fix="Use letters, digits, '-' and '_', starting with a letter (e.g. localstack)",
@@ -147,7 +147,7 @@ def validate_port(raw: object, culprit: str) -> int:
             f"{culprit} is empty",
             fix="Set it to an integer from 1 to 65535 (e.g. 4566), or unset it to use the default",
         )
-    if not _PORT_RE.match(text):
+    if not re.match(_PORT_RE, text):
         raise ConfigError(
             f"{culprit}={raw!r} is not a port number",
             fix="Set it to an integer from 1 to 65535 (e.g. 4566)",
@@ -197,7 +197,7 @@ def validate_host(raw: object, culprit: str, port_hint: str = "") -> tuple[str, 
             fix=f"Set {culprit}={host} and append paths with `url --path`",
         )
     name = text[:-1] if text.endswith(".") else text
-    if not name.isascii() or len(name) > 253 or not all(_LABEL_RE.match(lbl) for lbl in name.split(".")):
+    if not name.isascii() or len(name) > 253 or not all(re.match(_LABEL_RE, lbl) for lbl in name.split(".")):
         raise ConfigError(
             f"{culprit}={raw!r} holds characters no host name may hold",
             fix="Use letters, digits, '-' and '.' only (e.g. localstack or localstack.default.svc.cluster.local)",
@@ -250,7 +250,7 @@ class Registry:
         self._file_cache: tuple[tuple[str, int], dict[str, ServiceSpec]] | None = None
 
     @classmethod
-    def from_mapping(cls, env: Mapping[str, str], registry_file: str | os.PathLike[str] | None = None) -> Registry:
+    def from_mapping(cls, env: Mapping[str, str], registry_file: str | os.PathLike[str] | None = None) -> "Registry":
         """A registry over any mapping: for tests and for apps that hold their own config."""
         return cls(dict(env), registry_file)
 
@@ -271,7 +271,7 @@ class Registry:
         specs = {spec.name: spec for spec in BUILTIN_SERVICES}
         specs.update(self._file_specs())
         for key in self.env:
-            match = _ENV_HOST_RE.match(key)
+            match = re.match(_ENV_HOST_RE, key)
             if match and match.group(1) not in specs:
                 name = match.group(1)
                 specs[name] = ServiceSpec(name, "", None, "http", None, f"environment ({key})")
@@ -361,7 +361,7 @@ class Registry:
             warnings=warnings,
         )
 
-    def with_env(self, env: Mapping[str, str]) -> Registry:
+    def with_env(self, env: Mapping[str, str]) -> "Registry":
         """The same registry file over another environment."""
         return Registry(dict(env), self._registry_file)
 
@@ -439,7 +439,7 @@ def load_registry_file(path: Path) -> dict[str, ServiceSpec]:
         if port is None:
             raise ConfigError(f"{key} in {where!r} has no port", fix="Add port = <1-65535>")
         scheme = table.get("scheme", base.scheme if base else "http")
-        if not isinstance(scheme, str) or not _SCHEME_RE.match(scheme):
+        if not isinstance(scheme, str) or not re.match(_SCHEME_RE, scheme):
             raise ConfigError(f"{key}.scheme in {where!r} is not a URL scheme: {scheme!r}", fix='Use e.g. "http"')
         health_path = table.get("health_path", base.health_path if base else None)
         if health_path is not None and (not isinstance(health_path, str) or not health_path.startswith("/")):

@@ -1,10 +1,18 @@
 """The Typer application: a thin layer that parses flags, calls a core module, renders.
 
 Each command lives in its own module; ``secret`` is its own ``Typer()`` group.
+
+Start-up: Typer builds every command's parameters before running one, and each command
+module costs its import. ``main()`` therefore builds an app holding only the command
+being run (``url`` pays for ``url`` alone); ``--help``, completion and an unknown
+command get the full app, and so does anyone importing ``app`` (tests, docs).
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,27 +20,18 @@ import typer
 
 from foundry_discover import __version__
 from foundry_discover.cli._common import State
-from foundry_discover.cli.health import HELP as HEALTH_HELP
-from foundry_discover.cli.health import health
-from foundry_discover.cli.resolve import HELP as RESOLVE_HELP
-from foundry_discover.cli.resolve import resolve
-from foundry_discover.cli.secret import HELP as SECRET_HELP
-from foundry_discover.cli.secret import secret_app
-from foundry_discover.cli.url import HELP as URL_HELP
-from foundry_discover.cli.url import url
 from foundry_discover.registry import REGISTRY_ENV
 
-app = typer.Typer(
-    name="foundry-discover",
-    help=(
-        "Find, resolve and check the services of a Compose or Kubernetes stack: "
-        "the registry's URLs, DNS as the container sees it, LocalStack health and Secrets Manager."
-    ),
-    no_args_is_help=True,
-    # Secrets pass through this process: a traceback must never print local variables.
-    pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+#: Command name -> (module, attribute). The attribute is a function, or a Typer() group.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "url": ("foundry_discover.cli.url", "url"),
+    "resolve": ("foundry_discover.cli.resolve", "resolve"),
+    "health": ("foundry_discover.cli.health", "health"),
+    "secret": ("foundry_discover.cli.secret", "secret_app"),
+}
+#: Root options that take a value, so the command word is found after them.
+_VALUE_OPTIONS = ("--registry",)
+_COMPLETE_VAR = "_FOUNDRY_DISCOVER_COMPLETE"
 
 
 def _version(value: bool) -> None:
@@ -41,7 +40,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     registry: Annotated[
@@ -59,11 +57,53 @@ def root(
     ctx.obj = State(registry_file=registry)
 
 
-app.command("url", help=URL_HELP)(url)
-app.command("health", help=HEALTH_HELP)(health)
-app.command("resolve", help=RESOLVE_HELP)(resolve)
-app.add_typer(secret_app, name="secret", help=SECRET_HELP)
+def build_app(only: str | None = None) -> typer.Typer:
+    """The application with every command, or with ``only`` that one."""
+    app = typer.Typer(
+        name="foundry-discover",
+        help=(
+            "Find, resolve and check the services of a Compose or Kubernetes stack: "
+            "the registry's URLs, DNS as the container sees it, LocalStack health and Secrets Manager."
+        ),
+        no_args_is_help=True,
+        # Secrets pass through this process: a traceback must never print local variables.
+        pretty_exceptions_show_locals=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(root)
+    for name in [only] if only else COMMANDS:
+        module_name, attribute = COMMANDS[name]
+        module = importlib.import_module(module_name)
+        target = getattr(module, attribute)
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=name, help=module.HELP)
+        else:
+            app.command(name, help=module.HELP)(target)
+    return app
+
+
+def invoked_command(argv: list[str]) -> str | None:
+    """The command word in ``argv`` when it names a known command, else None."""
+    args = iter(argv)
+    for arg in args:
+        if arg in _VALUE_OPTIONS:
+            next(args, None)
+        elif arg.startswith("-"):
+            continue
+        else:
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main() -> None:
-    app(prog_name="foundry-discover")
+    only = None if _COMPLETE_VAR in os.environ else invoked_command(sys.argv[1:])
+    build_app(only)(prog_name="foundry-discover")
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # `from foundry_discover.cli import app`: the full app, built on first use.
+    if name == "app":
+        app = build_app()
+        globals()["app"] = app
+        return app
+    raise AttributeError(name)

@@ -8,7 +8,6 @@ heavy (httpx, dnspython, boto3) is imported inside the command that needs it, so
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -23,11 +22,12 @@ JsonOpt = Annotated[
 ]
 
 
-@dataclass
 class State:
     """Root options, handed to every command through the Typer context."""
 
-    registry_file: Path | None = None
+    # A plain class, not a dataclass: every command pays for its creation at start-up.
+    def __init__(self, registry_file: Path | None = None) -> None:
+        self.registry_file = registry_file
 
     def registry(self) -> Registry:
         return Registry(registry_file=self.registry_file)

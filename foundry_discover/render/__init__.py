@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import json
 import os
 import sys
 import time
@@ -213,6 +212,8 @@ def envelope(
 
 
 def write_json(doc: dict[str, Any]) -> None:
+    import json  # not at module level: a plain `url` never needs it
+
     sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
