@@ -263,23 +263,24 @@ def _resolve_fix(name: str) -> str:
     return f"Run `foundry-discover resolve {name}` to see what DNS answers from here"
 
 
-def resolve_host(host: str, port: int, deadline: Deadline, *, name: str | None = None) -> None:
-    """Raise DoesNotResolve / UnreachableError unless ``host`` has an address, in time.
+def resolve_host(host: str, port: int, deadline: Deadline, *, name: str | None = None) -> list[str]:
+    """The addresses the application gets for ``host``, in getaddrinfo's order.
 
-    getaddrinfo has no timeout of its own, so it runs in a daemon thread joined with the
-    time left: a DNS server that never answers cannot stretch the command.
+    Raises DoesNotResolve / UnreachableError when it has none in time. getaddrinfo has no
+    timeout of its own, so it runs in a daemon thread joined with the time left: a DNS
+    server that never answers cannot stretch the command.
     """
     try:
         ipaddress.ip_address(host)
-        return
+        return [host]
     except ValueError:
         pass
-    outcome: list[BaseException | None] = []
+    outcome: list[list[str] | OSError] = []
 
     def lookup() -> None:
         try:
-            socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            outcome.append(None)
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            outcome.append(list(dict.fromkeys(str(info[4][0]) for info in infos)))
         except OSError as exc:
             outcome.append(exc)
 
@@ -289,16 +290,16 @@ def resolve_host(host: str, port: int, deadline: Deadline, *, name: str | None =
     fix = _resolve_fix(name or host)
     if not outcome:
         raise UnreachableError(f"resolving {host} did not finish within {deadline.seconds:g}s", fix=fix)
-    exc = outcome[0]
-    if exc is None:
-        return
-    code = getattr(exc, "errno", None)
+    result = outcome[0]
+    if not isinstance(result, OSError):
+        return result
+    code = getattr(result, "errno", None)
     if code == socket.EAI_AGAIN:
         raise UnreachableError(f"{host} does not resolve: no DNS server answered", fix=fix)
-    if isinstance(exc, socket.gaierror):
-        reason = exc.strerror or str(exc)
+    if isinstance(result, socket.gaierror):
+        reason = result.strerror or str(result)
         raise DoesNotResolve(f"{host} does not resolve ({reason})", fix=fix)
-    raise UnreachableError(f"resolving {host} failed ({exc})", fix=fix)
+    raise UnreachableError(f"resolving {host} failed ({result})", fix=fix)
 
 
 def tcp_connect(host: str, port: int, deadline: Deadline) -> float:

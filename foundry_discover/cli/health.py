@@ -87,7 +87,8 @@ def health(
         if all_:
             checks = core.check_all(registry, deadline)
             code = core.overall_exit(checks)
-            show.deliver(
+            render.deliver(
+                "health",
                 {"services": checks},
                 code,
                 core.all_problem(checks, code),
@@ -123,14 +124,14 @@ def health(
                 last = None if isinstance(exc.last, FoundryError) else exc.last
                 if last is None or not as_json:
                     raise
-                show.deliver(last, exc.exit_code, exc, as_json=True, human=human)
+                render.deliver("health", last, exc.exit_code, exc, as_json=True, human=human)
                 return exc.exit_code
         else:
             result = check(deadline)
         if isinstance(result, core.ServiceCheck) and result.error is not None and not result.ok:
             raise result.error
         problem = None if result.ok else NotOkError(_summary(result, what))
-        show.deliver(result, result.exit_code, problem, as_json=as_json, human=human)
+        render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=human)
         return result.exit_code
 
     run("health", as_json, action)

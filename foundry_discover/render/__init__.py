@@ -230,6 +230,31 @@ def emit(outcome: Outcome, *, as_json: bool, human: Callable[[Any], None]) -> No
     sys.stdout.flush()
 
 
+def deliver(
+    command: str,
+    result: Any,
+    exit_code: int,
+    problem: FoundryError | None,
+    *,
+    as_json: bool,
+    human: Callable[[Any], None],
+    warnings: Sequence[str] = (),
+) -> None:
+    """A result that may be not ok: the envelope carries both the result and the error;
+    people get the result on stdout and the one-line error on stderr."""
+    if exit_code == 0 or problem is None:
+        emit(Outcome(command, result, exit_code, list(warnings)), as_json=as_json, human=human)
+        return
+    if as_json:
+        write_json(envelope(command, exit_code=exit_code, result=result, error=problem, warnings=warnings))
+    else:
+        for message in warnings:
+            warn(message)
+        human(result)
+        sys.stdout.flush()
+    error(problem)
+
+
 def emit_error(command: str, exc: FoundryError, *, as_json: bool, warnings: Sequence[str] = ()) -> None:
     """A failure: the JSON envelope on stdout (so scripts parse one thing), the line on stderr."""
     if as_json:

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from typing import Any
-
-from foundry_discover.errors import FoundryError
 from foundry_discover.health import EmulatorHealth, InitStatus, ServiceCheck
-from foundry_discover.render import Cell, Outcome, emit, envelope, error, line, table, write_json
+from foundry_discover.render import Cell, line, table
 
 #: Colour by meaning, never by the state's name alone.
 STYLE = {"ok": "green", "not_ready": "yellow", "disabled": "dim", "failed": "red"}
@@ -20,27 +15,6 @@ VERDICT_STYLE = {
     "config": "bold red",
 }
 SCRIPT_STYLE = {"SUCCESSFUL": "green", "RUNNING": "yellow", "UNKNOWN": "yellow", "ERROR": "red"}
-
-
-def deliver(
-    result: Any,
-    exit_code: int,
-    problem: FoundryError | None,
-    *,
-    as_json: bool,
-    human: Callable[[Any], None],
-) -> None:
-    """A result that may be not ok: the envelope carries both it and the error, people get
-    the result on stdout and the one-line error on stderr."""
-    if exit_code == 0 or problem is None:
-        emit(Outcome("health", result, exit_code), as_json=as_json, human=human)
-        return
-    if as_json:
-        write_json(envelope("health", exit_code=exit_code, result=result, error=problem))
-    else:
-        human(result)
-        sys.stdout.flush()
-    error(problem)
 
 
 def show_emulator(report: EmulatorHealth) -> None:

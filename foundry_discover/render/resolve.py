@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 from foundry_discover.errors import EXIT_UNREACHABLE, FoundryError, NotOkError, UnreachableError
-from foundry_discover.render import Cell, Outcome, emit, envelope, error, line, table, write_json
+from foundry_discover.render import Cell, line, table
+from foundry_discover.render import deliver as render_deliver
 from foundry_discover.resolve import RESOLV_CONF, Query, ResolveReport, Status
 
 _STYLE = {
@@ -18,18 +17,11 @@ _STYLE = {
 
 def deliver(report: ResolveReport, *, as_json: bool) -> None:
     """The report on stdout; when the name does not resolve, the verdict as the error too."""
-    if report.exit_code == 0:
-        emit(Outcome("resolve", report, 0), as_json=as_json, human=show)
-        return
-    verdict = report.verdict
-    kind: type[FoundryError] = UnreachableError if report.exit_code == EXIT_UNREACHABLE else NotOkError
-    problem = kind(verdict.summary, fix=verdict.fix)
-    if as_json:
-        write_json(envelope("resolve", exit_code=report.exit_code, result=report, error=problem))
-    else:
-        show(report)
-        sys.stdout.flush()
-    error(problem)
+    problem: FoundryError | None = None
+    if report.exit_code != 0:
+        kind: type[FoundryError] = UnreachableError if report.exit_code == EXIT_UNREACHABLE else NotOkError
+        problem = kind(report.verdict.summary, fix=report.verdict.fix)
+    render_deliver("resolve", report, report.exit_code, problem, as_json=as_json, human=show)
 
 
 def show(report: ResolveReport) -> None:
