@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import pyz_fixtures
 from tests.conftest import cli_env, need
+from tests.pyz_fixtures import run_pyz
 
 ROOT = Path(__file__).resolve().parent.parent
 BASH_COMPLETION = Path("/usr/share/bash-completion/bash_completion")
@@ -73,42 +73,7 @@ def test_bash_completion_loader_finds_the_installed_script(wheel_venv: Path) -> 
 
 # ---- the single-file build ------------------------------------------------------------
 
-
-def _python(version: str) -> str | None:
-    """An interpreter of this version, from pyenv or PATH (pyenv shims that fail don't count)."""
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates = sorted(pyenv.glob(f"{version}.*")) if pyenv.is_dir() else []
-    for cand in [*(str(p / "bin" / "python") for p in candidates), shutil.which(f"python{version}")]:
-        if cand and subprocess.run([cand, "-c", "pass"], capture_output=True).returncode == 0:
-            return cand
-    return None
-
-
-@pytest.fixture(scope="session")
-def pyz(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("pyz") / "foundry-discover.pyz"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_pyz.py"), "--output", str(out)], check=True)
-    return out
-
-
-@pytest.fixture(scope="session", params=["3.10", "current"])
-def bare_python(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A fresh venv with no pip and no site packages: nothing but the interpreter."""
-    base = sys.executable if request.param == "current" else _python(request.param)
-    need(base is not None, f"Python {request.param} is not installed")
-    venv = tmp_path_factory.mktemp(f"bare-{request.param}")
-    subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True)
-    yield venv / "bin" / "python"
-
-
-def run_pyz(python: Path, pyz: Path, *args: str, cache: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(python), "-I", str(pyz), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=cli_env(FOUNDRY_DISCOVER_PYZ_CACHE=str(cache), **env),
-    )
+pyz, bare_python = pyz_fixtures.pyz, pyz_fixtures.bare_python
 
 
 def test_pyz_runs_url_on_a_bare_python(pyz: Path, bare_python: Path, tmp_path: Path) -> None:
