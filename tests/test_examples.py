@@ -1,0 +1,430 @@
+"""Every file in examples/ is checked: its YAML parses, every foundry-discover command in it
+is a valid invocation of the real CLI, and those that can run here run against the real
+emulators.
+
+Commands are found where Compose, Kubernetes, GitHub Actions, GitLab CI and Docker keep
+them: healthcheck tests, container commands and args, `run:` and `script:` lines, RUN and
+CMD. They are parsed by the application's own click command, so a renamed flag or a
+removed command fails here. "Can run here" means the command touches no service but
+LocalStack: it runs with SVC_LOCALSTACK_HOST=127.0.0.1 and the emulator's port, and a
+loopback --url is pointed at the emulator, so no name is ever resolved by this machine's
+(outside) resolver.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import stat
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import typer
+import yaml
+from typer import _click as click  # the click Typer vendors and the CLI really runs on
+from typer.core import TyperArgument, TyperGroup
+
+from foundry_discover.cli import COMMANDS, app
+from tests import pyz_fixtures
+from tests.conftest import cli_env, need, run_cli
+from tests.secret_fixtures import closed_port
+from tests.support.emulators import Emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+HAVE_DOCTOR = "doctor" in COMMANDS
+SHELL_OPERATORS = {"&&", "||", ";", "|", "&", "(", ")"}
+
+pyz, bare_python = pyz_fixtures.pyz, pyz_fixtures.bare_python
+
+
+@dataclass(frozen=True)
+class Invocation:
+    file: str  # relative to examples/
+    where: str  # where in the file, e.g. services.localstack.healthcheck.test
+    args: tuple[str, ...]  # what follows the program word
+
+    def __str__(self) -> str:
+        return f"{self.file} {self.where}: foundry-discover {shlex.join(self.args)}"
+
+
+# ---- finding the commands -------------------------------------------------------------
+
+
+def tool_args(argv: list[str]) -> list[str] | None:
+    """The arguments after `foundry-discover` (or `python3 [-I] .../foundry-discover.pyz`)."""
+    for i, word in enumerate(argv):
+        base = word.rsplit("/", 1)[-1]
+        if base == "foundry-discover" or (base.startswith("foundry-discover") and base.endswith(".pyz")):
+            return argv[i + 1 :]
+    return None
+
+
+def shell_commands(script: str) -> Iterator[list[str]]:
+    """Each simple command of a POSIX shell script (continued lines joined, split at && ; | ...)."""
+    for line in script.replace("\\\n", " ").splitlines():
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        current: list[str] = []
+        for token in lexer:
+            if token in SHELL_OPERATORS:
+                if current:
+                    yield current
+                current = []
+            else:
+                current.append(token)
+        if current:
+            yield current
+
+
+def from_argv(file: str, where: str, argv: list[str]) -> Iterator[Invocation]:
+    if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash") and argv[1] == "-c":
+        yield from from_shell(file, where, argv[2])
+        return
+    args = tool_args(argv)
+    if args is not None:
+        yield Invocation(file, where, tuple(args))
+
+
+def from_shell(file: str, where: str, script: str) -> Iterator[Invocation]:
+    for argv in shell_commands(script):
+        yield from from_argv(file, where, argv)
+
+
+def compose(file: str, doc: dict[str, Any]) -> Iterator[Invocation]:
+    for name, service in doc["services"].items():
+        test = (service.get("healthcheck") or {}).get("test")
+        where = f"services.{name}.healthcheck.test"
+        if isinstance(test, str):
+            yield from from_shell(file, where, test)
+        elif isinstance(test, list) and test[:1] == ["CMD"]:
+            yield from from_argv(file, where, [str(x) for x in test[1:]])
+        elif isinstance(test, list) and test[:1] == ["CMD-SHELL"]:
+            yield from from_shell(file, where, test[1])
+        for key in ("entrypoint", "command"):
+            value = service.get(key)
+            if isinstance(value, str):
+                yield from from_shell(file, f"services.{name}.{key}", value)
+            elif isinstance(value, list):
+                yield from from_argv(file, f"services.{name}.{key}", [str(x) for x in value])
+
+
+def pod_spec(doc: dict[str, Any]) -> dict[str, Any]:
+    kind = doc["kind"]
+    if kind == "Pod":
+        return doc["spec"]  # type: ignore[no-any-return]
+    if kind == "CronJob":
+        return doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]  # type: ignore[no-any-return]
+    if kind in ("Deployment", "Job", "StatefulSet", "DaemonSet", "ReplicaSet"):
+        return doc["spec"]["template"]["spec"]  # type: ignore[no-any-return]
+    return {}
+
+
+def kubernetes(file: str, doc: dict[str, Any]) -> Iterator[Invocation]:
+    spec = pod_spec(doc)
+    for group in ("initContainers", "containers"):
+        for container in spec.get(group, []):
+            argv = [str(x) for x in [*container.get("command", []), *container.get("args", [])]]
+            yield from from_argv(file, f"{doc['kind']}/{doc['metadata']['name']}.{group}.{container['name']}", argv)
+
+
+def github(file: str, doc: dict[str, Any]) -> Iterator[Invocation]:
+    for job_name, job in doc["jobs"].items():
+        for i, step in enumerate(job.get("steps", [])):
+            if "run" in step:
+                yield from from_shell(file, f"jobs.{job_name}.steps[{i}].run", step["run"])
+
+
+def gitlab(file: str, doc: dict[str, Any]) -> Iterator[Invocation]:
+    for job_name, job in doc.items():
+        if not isinstance(job, dict):
+            continue
+        for key in ("before_script", "script", "after_script"):
+            for i, line in enumerate(job.get(key, [])):
+                yield from from_shell(file, f"{job_name}.{key}[{i}]", line)
+
+
+def kind_of(doc: dict[str, Any]) -> str:
+    if "apiVersion" in doc and "kind" in doc:
+        return "kubernetes"
+    if "services" in doc and all(isinstance(s, dict) and "image" in s for s in doc["services"].values()):
+        return "compose"
+    if "jobs" in doc and all("runs-on" in job for job in doc["jobs"].values()):
+        return "github"
+    if any(isinstance(job, dict) and "script" in job for job in doc.values()):
+        return "gitlab"
+    return "unknown"
+
+
+def yaml_files() -> list[Path]:
+    return sorted(p for p in EXAMPLES.rglob("*") if p.suffix in (".yml", ".yaml"))
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc is not None]
+
+
+def dockerfile(file: str, text: str) -> Iterator[Invocation]:
+    for instruction in text.replace("\\\n", " ").splitlines():
+        word, _, rest = instruction.strip().partition(" ")
+        if word == "RUN":
+            yield from from_shell(file, "RUN", rest)
+        elif word in ("CMD", "ENTRYPOINT"):
+            rest = rest.strip()
+            if rest.startswith("["):
+                yield from from_argv(file, word, json.loads(rest))
+            else:
+                yield from from_shell(file, word, rest)
+
+
+def invocations() -> list[Invocation]:
+    extract = {"compose": compose, "kubernetes": kubernetes, "github": github, "gitlab": gitlab}
+    found: list[Invocation] = []
+    for path in yaml_files():
+        rel = str(path.relative_to(EXAMPLES))
+        for doc in load(path):
+            kind = kind_of(doc)
+            if kind in extract:
+                found += extract[kind](rel, doc)
+    for path in sorted(EXAMPLES.rglob("Dockerfile")):
+        found += dockerfile(str(path.relative_to(EXAMPLES)), path.read_text())
+    return found
+
+
+# ---- checking them against the real CLI -----------------------------------------------
+
+
+def parse(args: tuple[str, ...]) -> tuple[str, click.Context | None]:
+    """Parse as the CLI would: (leaf command path, its context). Raises a click UsageError."""
+    command: click.Command = typer.main.get_command(app)
+    path: list[str] = []
+    try:
+        ctx = command.make_context("foundry-discover", list(args), resilient_parsing=False)
+        while isinstance(command, TyperGroup):
+            rest = [*getattr(ctx, "_protected_args", []), *ctx.args]
+            if not rest:
+                raise click.exceptions.UsageError(f"{' '.join(['foundry-discover', *path])} needs a command")
+            name, sub, rest = command.resolve_command(ctx, rest)
+            assert name is not None and sub is not None
+            path.append(name)
+            command = sub
+            ctx = sub.make_context(name, rest, parent=ctx, resilient_parsing=False)
+    except typer.Exit as done:  # --version, --help: valid, and nothing to run
+        assert done.exit_code == 0
+        return " ".join(path), None
+    return " ".join(path), ctx
+
+
+def arguments(ctx: click.Context) -> list[str]:
+    """The positional values of a parsed command (its service names)."""
+    values: list[str] = []
+    for param in ctx.command.params:
+        if isinstance(param, TyperArgument) and param.name:
+            value = ctx.params.get(param.name)
+            values += [] if value is None else [value] if isinstance(value, str) else list(value)
+    return values
+
+
+def runnable(inv: Invocation) -> bool:
+    """Touches LocalStack alone (and any --url is loopback), so it can run on this machine."""
+    try:
+        leaf, ctx = parse(inv.args)
+    except click.exceptions.UsageError:
+        return False  # test_every_invocation_parses says why
+    if ctx is None or leaf not in ("health", "url", "doctor"):
+        return False
+    names = [n.lower() for n in arguments(ctx)]
+    if leaf == "doctor" and not names:
+        return False  # every known service: redis, postgres ... are not here
+    url = ctx.params.get("url")
+    loopback = url is None or urlsplit(url).hostname in ("127.0.0.1", "localhost")
+    return set(names) <= {"localstack"} and not ctx.params.get("all") and loopback
+
+
+INVOCATIONS = invocations()
+RUNNABLE = [inv for inv in INVOCATIONS if runnable(inv)]
+
+
+def test_every_example_yaml_parses_and_is_recognised() -> None:
+    assert yaml_files(), "examples/ has no YAML"
+    for path in yaml_files():
+        docs = load(path)
+        assert docs, f"{path} is empty"
+        kinds = {kind_of(doc) for doc in docs}
+        assert "unknown" not in kinds, f"{path}: not Compose, Kubernetes, GitHub Actions or GitLab CI"
+
+
+def by_file(file: str) -> list[Invocation]:
+    return [inv for inv in INVOCATIONS if inv.file == file]
+
+
+def test_compose_gates_the_backend_on_a_foundry_discover_healthcheck() -> None:
+    (doc,) = load(EXAMPLES / "compose" / "docker-compose.yml")
+    (check,) = by_file("compose/docker-compose.yml")
+    assert check.where == "services.localstack.healthcheck.test"
+    assert check.args[0] == "health" and "--require" in check.args
+    pyz_path = doc["services"]["localstack"]["healthcheck"]["test"][3]
+    assert pyz_path.endswith("foundry-discover.pyz")
+    assert any(v.split(":")[1:] == [pyz_path, "ro"] for v in doc["services"]["localstack"]["volumes"]), (
+        "the healthcheck's .pyz must be mounted read-only into the localstack container"
+    )
+    backend = doc["services"]["foundry-backend"]
+    assert backend["depends_on"] == {"localstack": {"condition": "service_healthy"}}
+    assert {"SVC_LOCALSTACK_HOST=localstack", "LOCALSTACK_PORT=4566"} <= set(backend["environment"])
+
+
+def test_kubernetes_init_container_and_doctor_job() -> None:
+    init = [inv for inv in by_file("kubernetes/deployment.yaml") if ".initContainers." in inv.where]
+    assert [inv.args for inv in init] == [("doctor", "--wait", "--timeout", "120", "localstack", "redis")]
+
+    docs = {doc["kind"]: doc for doc in load(EXAMPLES / "kubernetes" / "doctor-job.yaml")}
+    (job,) = by_file("kubernetes/doctor-job.yaml")
+    assert job.args[:2] == ("doctor", "--junit")
+    report = Path(job.args[2])
+    spec = pod_spec(docs["Job"])
+    (container,) = spec["containers"]
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    (volume,) = [volumes[name] for name, path in mounts.items() if report.parent == Path(path)]
+    claim = volume.get("persistentVolumeClaim", {}).get("claimName")
+    assert "emptyDir" in volume or claim == docs["PersistentVolumeClaim"]["metadata"]["name"]
+    assert spec["restartPolicy"] == "Never"
+
+
+@pytest.mark.parametrize("file", ["ci/github-actions.yml", "ci/gitlab-ci.yml"])
+def test_ci_gates_on_health_and_doctor_and_keeps_the_report(file: str) -> None:
+    found = by_file(file)
+    health = [inv.args for inv in found if inv.args[0] == "health"]
+    doctor = [inv.args for inv in found if inv.args[0] == "doctor"]
+    assert any("--wait" in a and "--require" in a and "secretsmanager" in a for a in health), health
+    (gate,) = doctor
+    assert "--wait" in gate and "--junit" in gate
+    report = gate[gate.index("--junit") + 1]
+    (doc,) = load(EXAMPLES / file)
+    if file.startswith("ci/github"):
+        uploads = [s for s in doc["jobs"]["smoke"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
+        assert [s["with"]["path"] for s in uploads] == [report]
+        assert uploads[0]["if"] == "always()"
+    else:
+        assert doc["stack-smoke"]["artifacts"]["reports"]["junit"] == report
+
+
+def test_the_parser_check_can_fail() -> None:
+    """The check below rejects what the CLI rejects, with click's own errors."""
+    with pytest.raises(click.exceptions.NoSuchOption):
+        parse(("health", "--wiat"))
+    with pytest.raises(click.exceptions.BadParameter):
+        parse(("health", "--timeout", "soon"))
+    with pytest.raises(click.exceptions.UsageError):
+        parse(("helth",))
+    with pytest.raises(click.exceptions.UsageError):
+        parse(("secret",))
+    assert parse(("--version",)) == ("", None)
+    assert tool_args(["python3", "-I", "/opt/foundry-discover.pyz", "url"]) == ["url"]
+    script = "a && foundry-discover url x # c\nb | c; foundry-discover \\\n  health --wait"
+    assert list(shell_commands(script)) == [
+        ["a"],
+        ["foundry-discover", "url", "x"],
+        ["b"],
+        ["c"],
+        ["foundry-discover", "health", "--wait"],
+    ]
+
+
+@pytest.mark.parametrize("inv", INVOCATIONS, ids=str)
+def test_every_invocation_parses(inv: Invocation) -> None:
+    if inv.args[:1] == ("doctor",):
+        need(HAVE_DOCTOR, "the doctor command is not registered in foundry_discover.cli.COMMANDS yet")
+    try:
+        parse(inv.args)
+    except click.exceptions.UsageError as exc:
+        pytest.fail(f"{inv}\n  is not a valid invocation: {exc.format_message()}")
+
+
+def test_the_runnable_ones_cover_compose_and_ci() -> None:
+    files = {inv.file for inv in RUNNABLE}
+    assert {"compose/docker-compose.yml", "ci/github-actions.yml", "ci/gitlab-ci.yml"} <= files, RUNNABLE
+    assert any(inv.args[0] == "doctor" for inv in RUNNABLE) == HAVE_DOCTOR
+
+
+def here(args: tuple[str, ...], emulator: Emulator) -> list[str]:
+    """The same arguments, with a loopback --url pointed at the emulator (port 4566 in a container)."""
+    out = list(args)
+    for i, word in enumerate(out[:-1]):
+        if word == "--url":
+            parts = urlsplit(out[i + 1])
+            assert parts.port == 4566, f"{out[i + 1]}: LocalStack's gateway is 4566"
+            out[i + 1] = emulator.url + parts.path
+    return out
+
+
+@pytest.mark.parametrize("inv", RUNNABLE, ids=str)
+def test_runnable_invocations_pass_against_the_emulator(inv: Invocation, emulator: Emulator, tmp_path: Path) -> None:
+    env = cli_env(
+        SVC_LOCALSTACK_HOST="127.0.0.1",
+        LOCALSTACK_PORT=str(emulator.port),
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE="/nonexistent/aws-config",
+        AWS_SHARED_CREDENTIALS_FILE="/nonexistent/aws-credentials",
+        NO_COLOR="1",
+    )
+    out = run_cli(*here(inv.args, emulator), env=env, cwd=tmp_path, timeout=180)
+    assert out.returncode == 0, f"{inv}\nexit {out.returncode}\n{out.stdout}\n{out.stderr}"
+    if "--junit" in inv.args:
+        report = ET.parse(tmp_path / inv.args[inv.args.index("--junit") + 1]).getroot()
+        cases = report.findall(".//testcase")
+        assert cases, "the JUnit report has no test cases"
+        assert not report.findall(".//failure") and not report.findall(".//error")
+
+
+def test_dockerfile_image_runs_the_pyz_as_a_command_with_nothing_writable(
+    pyz: Path, bare_python: Path, tmp_path: Path
+) -> None:
+    """Replays examples/kubernetes/Dockerfile on this machine: a root folder stands in for
+    the image, the bare venv's python3 for the base image's."""
+    text = (EXAMPLES / "kubernetes" / "Dockerfile").read_text()
+    lines = [line.split(None, 1) for line in text.replace("\\\n", " ").splitlines() if line and line[0] != "#"]
+    image = tmp_path / "image"
+    env = cli_env(PATH=f"{image / 'usr/local/bin'}:{bare_python.parent}:/usr/bin:/bin")
+
+    def inside(path: str) -> Path:
+        return image / path.lstrip("/")
+
+    for word, rest in lines:
+        if word == "ENV":
+            key, _, value = rest.partition("=")
+            env[key] = str(inside(value)) if value.startswith("/") else value
+        elif word == "COPY":
+            *flags, source, dest = rest.split()
+            assert ROOT / source == ROOT / "dist" / "foundry-discover.pyz", "COPY the build_pyz.py output"
+            inside(dest).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(pyz, inside(dest))
+            for flag in flags:
+                if flag.startswith("--chmod="):
+                    inside(dest).chmod(int(flag.split("=")[1], 8))
+        elif word == "RUN":
+            done = subprocess.run(["sh", "-c", rest], env=env, capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stderr
+    tool = image / "usr/local/bin/foundry-discover"
+    assert tool.stat().st_mode & stat.S_IXOTH, "the command must be executable by the image's user"
+
+    cache = Path(env["FOUNDRY_DISCOVER_PYZ_CACHE"])
+    before = sorted(cache.rglob("*"))
+    assert any(p.suffix == ".pyc" for p in before), "the RUN step compiles the unpacked bundle"
+    url = subprocess.run(
+        ["foundry-discover", "url", "localstack"], env={**env, "SVC_LOCALSTACK_HOST": "ls"}, capture_output=True
+    )
+    assert (url.returncode, url.stdout) == (0, b"http://ls:4566\n"), url.stderr
+    # health imports httpx and the renderers: still nothing to unpack or compile.
+    closed = f"http://127.0.0.1:{closed_port()}"
+    down = subprocess.run(["foundry-discover", "health", "--url", closed], env=env, capture_output=True, text=True)
+    assert down.returncode == 4, down.stderr
+    assert sorted(cache.rglob("*")) == before, "a pod with a read-only filesystem would have to write here"
