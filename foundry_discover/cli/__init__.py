@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resolve": ("foundry_discover.cli.resolve", "resolve"),
     "health": ("foundry_discover.cli.health", "health"),
     "secret": ("foundry_discover.cli.secret", "secret_app"),
+    "doctor": ("foundry_discover.cli.doctor", "doctor"),
 }
 #: Root options that take a value, so the command word is found after them.
 _VALUE_OPTIONS = ("--registry",)

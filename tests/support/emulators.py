@@ -104,10 +104,13 @@ class Emulator:
     root: Path
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    #: Where it listens; inside a network namespace, ``prefix`` is `ip netns exec NS`.
+    host: str = "127.0.0.1"
+    prefix: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def pid(self) -> int:
@@ -128,6 +131,8 @@ class Emulator:
             return json.loads(resp.read() or b"null")
 
     def is_ready(self) -> bool:
+        if self.prefix:
+            return self._probe_in_namespace()
         try:
             if self.kind == "localstack":
                 body = self.get_json("/_localstack/init/ready", timeout=1.0)
@@ -135,6 +140,17 @@ class Emulator:
             return isinstance(self.get_json("/_localstack/health", timeout=1.0), dict)
         except (OSError, ValueError, urllib.error.URLError):
             return False
+
+    def _probe_in_namespace(self) -> bool:
+        """The readiness probe, run inside the namespace (its loopback is not ours)."""
+        path = "/_localstack/init/ready" if self.kind == "localstack" else "/_localstack/health"
+        code = (
+            "import json, sys, urllib.request\n"
+            f"body = json.loads(urllib.request.urlopen({self.url + path!r}, timeout=1).read())\n"
+            f"sys.exit(0 if {self.kind == 'ministack'} or body.get('completed') is True else 1)\n"
+        )
+        probe = subprocess.run([*self.prefix, sys.executable, "-c", code], capture_output=True, timeout=10)
+        return probe.returncode == 0
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
@@ -167,8 +183,14 @@ def start(
     init_scripts: dict[str, str] | None = None,
     extra_env: dict[str, str] | None = None,
     wait: bool = True,
+    host: str = "127.0.0.1",
+    prefix: tuple[str, ...] = (),
 ) -> Emulator:
-    """Start an emulator on a free loopback port; ``init_scripts`` go to its ready.d folder."""
+    """Start an emulator on a free loopback port; ``init_scripts`` go to its ready.d folder.
+
+    ``prefix`` (e.g. `ip netns exec NS`) runs it inside a network namespace, listening on
+    ``host`` there; give ``port`` then, since a free port here says nothing about there.
+    """
     if not is_installed(kind):
         raise RuntimeError(f"{kind} is not installed: run `python -m tests.support.emulators install`")
     port = port or free_port()
@@ -180,7 +202,8 @@ def start(
         env.update(
             OVERRIDE_IN_DOCKER="0",
             GATEWAY_SERVER="hypercorn",
-            GATEWAY_LISTEN=f"127.0.0.1:{port}",
+            # LocalStack checks its own readiness through 127.0.0.1: it must listen there too.
+            GATEWAY_LISTEN=f"{host}:{port}" if host == "127.0.0.1" else f"{host}:{port},127.0.0.1:{port}",
             DNS_ADDRESS="0",
             DISABLE_EVENTS="1",
             SKIP_SSL_CERT_DOWNLOAD="1",
@@ -190,7 +213,7 @@ def start(
         argv = [str(venv_python(kind)), "-m", "localstack.runtime.main"]
     else:
         ready_d = root / "ready.d"
-        env.update(BIND_HOST="127.0.0.1", GATEWAY_PORT=str(port))
+        env.update(BIND_HOST=host, GATEWAY_PORT=str(port))
         argv = [str(venv_dir(kind) / "bin" / "ministack")]
     if init_scripts:
         ready_d.mkdir(parents=True, exist_ok=True)
@@ -201,9 +224,9 @@ def start(
     env.update(extra_env or {})
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            argv, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [*prefix, *argv], env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-    emulator = Emulator(kind, port, process, root, log_path, env)
+    emulator = Emulator(kind, port, process, root, log_path, env, host, prefix)
     if wait:
         try:
             emulator.wait_ready()

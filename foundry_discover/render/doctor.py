@@ -1,0 +1,86 @@
+"""How `doctor` shows the chain: a block per service, a summary line, and JUnit XML."""
+
+from __future__ import annotations
+
+from foundry_discover.doctor import DoctorReport, ServiceReport, Status
+from foundry_discover.render import Cell, line, table
+
+MARK: dict[Status, Cell] = {
+    "pass": ("ok", "green"),
+    "warn": ("warn", "yellow"),
+    "fail": ("FAIL", "bold red"),
+    "skip": ("skip", "dim"),
+}
+
+
+def show(report: DoctorReport) -> None:
+    line(f"where: {report.runtime.summary()}; ENVIRONMENT: {report.environment}", "dim")
+    for service in report.services:
+        _service(service)
+    line(summary(report), "bold green" if report.ok else "bold red")
+
+
+def _service(service: ServiceReport) -> None:
+    rows: list[list[Cell]] = []
+    for step in service.steps:
+        style = "red" if step.status == "fail" else "dim" if step.status == "skip" else ""
+        took = f"{step.elapsed_ms:.1f} ms" if step.status != "skip" else ""
+        rows.append([MARK[step.status], step.name, (step.detail, style) if style else step.detail, took])
+    line()
+    table(["", "STEP", "RESULT", "TIME"], rows, title=f"{service.name.lower()}  {service.url or '(no URL)'}")
+    for step in service.steps:
+        # Below the table, not in it: a long fix would stretch every row.
+        if step.fix and step.status in ("fail", "warn"):
+            line(f"fix ({step.name}): {step.fix}", "yellow")
+
+
+def summary(report: DoctorReport) -> str:
+    counts = report.counts()
+    failed = [f"{s.name.lower()}: {s.failure.name}" for s in report.services if s.failure]
+    head = (
+        f"all {counts['services']} services pass"
+        if report.ok
+        else f"{counts['failed']} of {counts['services']} services fail ({', '.join(failed)})"
+    )
+    warned = f", {counts['warned']} with warnings" if counts["warned"] else ""
+    tries = f" after {report.attempts} attempts" if report.attempts > 1 else ""
+    return f"{head}{warned}{tries} in {report.elapsed_ms / 1000:.2f} s"
+
+
+def junit_xml(report: DoctorReport) -> str:
+    """JUnit XML: one test case per service and step, as CI systems read it."""
+    import xml.etree.ElementTree as ET
+
+    cases = [(s, step) for s in report.services for step in s.steps]
+    suites = ET.Element("testsuites", name="foundry-discover doctor")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="foundry-discover doctor",
+        tests=str(len(cases)),
+        failures=str(sum(step.status == "fail" for _, step in cases)),
+        errors="0",
+        skipped=str(sum(step.status == "skip" for _, step in cases)),
+        time=f"{report.elapsed_ms / 1000:.3f}",
+    )
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="where", value=report.runtime.summary())
+    ET.SubElement(props, "property", name="environment", value=report.environment)
+    for service, step in cases:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"doctor.{service.name.lower()}",
+            name=step.name,
+            time=f"{step.elapsed_ms / 1000:.6f}",
+        )
+        if step.status == "fail":
+            failure = ET.SubElement(case, "failure", message=step.detail, type=f"exit-{step.exit_code}")
+            failure.text = f"{step.detail}\nfix: {step.fix}" if step.fix else step.detail
+        elif step.status == "skip":
+            ET.SubElement(case, "skipped", message=step.detail)
+        elif step.status == "warn":
+            out = ET.SubElement(case, "system-out")
+            out.text = f"warning: {step.detail}" + (f"\nfix: {step.fix}" if step.fix else "")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
