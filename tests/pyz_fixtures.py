@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import cli_env, need
+from tests.support.emulators import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 _built: dict[str, Path] = {}
@@ -52,6 +53,19 @@ def bare_python(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True)
         _built[key] = venv / "bin" / "python"
     return _built[key]
+
+
+def at(emulator: Emulator) -> dict[str, str]:
+    """Variables that point a tool run at the test emulator: loopback only, and nothing
+    from this machine's AWS set-up (no metadata endpoint, no profile)."""
+    return {
+        "SVC_LOCALSTACK_HOST": "127.0.0.1",
+        "LOCALSTACK_PORT": str(emulator.port),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": "/nonexistent/aws-config",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+        "NO_COLOR": "1",
+    }
 
 
 def run_pyz(python: Path, pyz: Path, *args: str, cache: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -34,6 +34,7 @@ from typer.core import TyperArgument, TyperGroup
 from foundry_discover.cli import COMMANDS, app
 from tests import pyz_fixtures
 from tests.conftest import cli_env, need, run_cli
+from tests.pyz_fixtures import at
 from tests.secret_fixtures import closed_port
 from tests.support.emulators import Emulator
 
@@ -368,15 +369,7 @@ def here(args: tuple[str, ...], emulator: Emulator) -> list[str]:
 
 @pytest.mark.parametrize("inv", RUNNABLE, ids=str)
 def test_runnable_invocations_pass_against_the_emulator(inv: Invocation, emulator: Emulator, tmp_path: Path) -> None:
-    env = cli_env(
-        SVC_LOCALSTACK_HOST="127.0.0.1",
-        LOCALSTACK_PORT=str(emulator.port),
-        AWS_EC2_METADATA_DISABLED="true",
-        AWS_CONFIG_FILE="/nonexistent/aws-config",
-        AWS_SHARED_CREDENTIALS_FILE="/nonexistent/aws-credentials",
-        NO_COLOR="1",
-    )
-    out = run_cli(*here(inv.args, emulator), env=env, cwd=tmp_path, timeout=180)
+    out = run_cli(*here(inv.args, emulator), env=cli_env(**at(emulator)), cwd=tmp_path, timeout=180)
     assert out.returncode == 0, f"{inv}\nexit {out.returncode}\n{out.stdout}\n{out.stderr}"
     if "--junit" in inv.args:
         report = ET.parse(tmp_path / inv.args[inv.args.index("--junit") + 1]).getroot()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests import pyz_fixtures
-from tests.pyz_fixtures import run_pyz
+from tests.pyz_fixtures import at, run_pyz
 from tests.secret_fixtures import SecretCli
 from tests.support.emulators import Emulator
 
@@ -27,18 +27,6 @@ pyz, bare_python = pyz_fixtures.pyz, pyz_fixtures.bare_python
 def pyz_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One unpack for the whole module (the bundle is pure Python: both interpreters share it)."""
     return tmp_path_factory.mktemp("pyz-cache")
-
-
-def at(emulator: Emulator) -> dict[str, str]:
-    """Loopback only, and nothing from this machine's AWS set-up."""
-    return {
-        "SVC_LOCALSTACK_HOST": "127.0.0.1",
-        "LOCALSTACK_PORT": str(emulator.port),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_CONFIG_FILE": "/nonexistent/aws-config",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
-        "NO_COLOR": "1",
-    }
 
 
 def no_traceback(out: subprocess.CompletedProcess[str]) -> None:
