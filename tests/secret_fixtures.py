@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from foundry_discover.cli import app
 from tests.support.emulators import Emulator

@@ -21,6 +21,32 @@ JsonOpt = Annotated[
     typer.Option("--json", help="Print one JSON document on stdout (the versioned envelope in the README)."),
 ]
 
+RequireOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--require",
+        metavar="SERVICE[,SERVICE]",
+        help="LocalStack services that must be available or running; only they decide the verdict. Repeatable.",
+    ),
+]
+
+
+def seconds(timeout: float | None, *, wait: bool, default: float, wait_default: float) -> float:
+    """--timeout, validated, or the command's default for one pass or for a --wait."""
+    if timeout is not None and not timeout > 0:
+        raise typer.BadParameter("must be a number of seconds above 0", param_hint="--timeout")
+    return timeout or (wait_default if wait else default)
+
+
+def required_services(values: list[str] | None) -> list[str]:
+    """--require values as a list of AWS service names (a usage error when malformed)."""
+    from foundry_discover.health import parse_required
+
+    try:
+        return parse_required(values or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--require") from None
+
 
 class State:
     """Root options, handed to every command through the Typer context."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from foundry_discover.cli._common import JsonOpt, run, state
+from foundry_discover.cli._common import JsonOpt, RequireOpt, required_services, run, seconds, state
 
 HELP = """Walk the whole chain for every service and stop at the first broken link.
 
@@ -38,14 +38,7 @@ def doctor(
     names: Annotated[
         list[str] | None, typer.Argument(help="Services to check (default: every known service).", show_default=False)
     ] = None,
-    require: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--require",
-            metavar="SERVICE[,SERVICE]",
-            help="LocalStack services that must be available or running (as in `health --require`). Repeatable.",
-        ),
-    ] = None,
+    require: RequireOpt = None,
     secret: Annotated[
         str | None,
         typer.Option("--secret", metavar="NAME", help="Fetch this secret (never shown) instead of listing secrets."),
@@ -67,15 +60,8 @@ def doctor(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from foundry_discover.health import parse_required
-
-    if timeout is not None and not timeout > 0:
-        raise typer.BadParameter("must be a number of seconds above 0", param_hint="--timeout")
-    try:
-        required = tuple(parse_required(require or []))
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--require") from None
-    seconds = timeout or (DEFAULT_WAIT_TIMEOUT if wait else DEFAULT_TIMEOUT)
+    required = tuple(required_services(require))
+    total = seconds(timeout, wait=wait, default=DEFAULT_TIMEOUT, wait_default=DEFAULT_WAIT_TIMEOUT)
     registry = state(ctx).registry()
 
     def action() -> int:
@@ -87,8 +73,8 @@ def doctor(
         from foundry_discover.runtime import detect
         from foundry_discover.waiting import Deadline
 
-        deadline = Deadline.after(seconds)
-        options = core.Options(require=required, secret=secret, timeout=min(seconds, ATTEMPT_TIMEOUT))
+        deadline = Deadline.after(total)
+        options = core.Options(require=required, secret=secret, timeout=min(total, ATTEMPT_TIMEOUT))
         runtime = detect()
         chosen = list(names or [])
         with render.Progress(enabled=wait or render.use_color(sys.stderr)) as progress:
@@ -101,7 +87,7 @@ def doctor(
                 report = core.run(registry, chosen, deadline, options, runtime)
         if junit is not None:
             write_junit(junit, show.junit_xml(report))
-        code, problem = core.verdict(report, waited=wait, seconds=seconds)
+        code, problem = core.verdict(report, waited=wait, seconds=total)
         warnings = [w for s in report.services for w in s.warnings]
         render.deliver("doctor", report, code, problem, as_json=as_json, human=show.show, warnings=warnings)
         return code

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from foundry_discover.cli._common import JsonOpt, run, state
+from foundry_discover.cli._common import JsonOpt, RequireOpt, required_services, run, seconds, state
 from foundry_discover.errors import FoundryError, NotOkError
 
 HELP = """Check LocalStack's health (or MiniStack's), or another service of the registry.
@@ -35,14 +35,7 @@ def health(
     url: Annotated[
         str | None, typer.Option("--url", help="Emulator base URL, overriding the registry (http://host:4566).")
     ] = None,
-    require: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--require",
-            metavar="SERVICE[,SERVICE]",
-            help="Only these emulator services decide the verdict; each must be available or running. Repeatable.",
-        ),
-    ] = None,
+    require: RequireOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Check every known service concurrently.")] = False,
     wait: Annotated[
         bool, typer.Option("--wait", help="Poll until healthy or until --timeout (then exit 124).")
@@ -57,14 +50,9 @@ def health(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from foundry_discover.health import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, parse_required
+    from foundry_discover.health import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
 
-    if timeout is not None and not timeout > 0:
-        raise typer.BadParameter("must be a number of seconds above 0", param_hint="--timeout")
-    try:
-        required = parse_required(require or [])
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--require") from None
+    required = required_services(require)
     emulator = name is None or name.strip().upper().replace("-", "_") == "LOCALSTACK"
     if all_ and (name is not None or url is not None or required or wait):
         raise typer.BadParameter(
@@ -74,7 +62,7 @@ def health(
         raise typer.BadParameter(
             "--url and --require apply to the emulator check (no NAME, or localstack)", param_hint="NAME"
         )
-    seconds = timeout or (DEFAULT_WAIT_TIMEOUT if wait else DEFAULT_TIMEOUT)
+    total = seconds(timeout, wait=wait, default=DEFAULT_TIMEOUT, wait_default=DEFAULT_WAIT_TIMEOUT)
     registry = state(ctx).registry()
 
     def action() -> int:
@@ -83,7 +71,7 @@ def health(
         from foundry_discover.render import health as show
         from foundry_discover.waiting import Deadline
 
-        deadline = Deadline.after(seconds)
+        deadline = Deadline.after(total)
         if all_:
             checks = core.check_all(registry, deadline)
             code = core.overall_exit(checks)
