@@ -9,6 +9,13 @@ start-up within a few milliseconds of an installed console script.
 import os
 import sys
 
+if sys.version_info < (3, 10):
+    sys.stderr.write(
+        "foundry-discover.pyz needs Python 3.10 or newer; this is %d.%d: run it with python3.10+\n"
+        % sys.version_info[:2]
+    )
+    raise SystemExit(3)
+
 BUILD_ID = "@BUILD_ID@"
 
 

@@ -96,3 +96,11 @@ def test_pyz_unpacks_once_and_survives_an_unwritable_cache(pyz: Path, tmp_path: 
     assert bad.returncode == 3
     assert "FOUNDRY_DISCOVER_PYZ_CACHE" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_pyz_on_a_too_old_python_says_so_in_one_line(pyz: Path, tmp_path: Path) -> None:
+    old = pyz_fixtures._python("3.9")
+    need(old is not None, "Python 3.9 is not installed (pyenv has it on the project's machines)")
+    out = subprocess.run([str(old), "-I", str(pyz), "url"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 3
+    assert out.stderr == "foundry-discover.pyz needs Python 3.10 or newer; this is 3.9: run it with python3.10+\n"
