@@ -9,9 +9,11 @@ start-up within a few milliseconds of an installed console script.
 import os
 import sys
 
-if sys.version_info < (3, 10):
+# Old interpreters get one line, not a traceback; %-formatting because this line must
+# still parse and run on them.
+if sys.version_info < (3, 10):  # noqa: UP036
     sys.stderr.write(
-        "foundry-discover.pyz needs Python 3.10 or newer; this is %d.%d: run it with python3.10+\n"
+        "foundry-discover.pyz needs Python 3.10 or newer; this is %d.%d: run it with python3.10+\n"  # noqa: UP031
         % sys.version_info[:2]
     )
     raise SystemExit(3)
