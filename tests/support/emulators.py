@@ -259,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             path = install(kind)
             print(f"{kind}: {path}{' (cached)' if cached else ''}")
         return 0
+    # SIGTERM (and SIGINT, which a background job ignores) stop the emulator on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with running(args.kind, port=args.port) as emulator:
         print(f"{args.kind} ready at {emulator.url} (pid {emulator.pid}); Ctrl-C stops it", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
