@@ -47,8 +47,10 @@ def main() -> int:
         seed_secret(emu.url)
         show("url", "localstack", env=env)
         show("url", "localstack", "--explain", env=env)
-        show("url", env=env)
         show("health", "--wait", "--timeout", "30", "--require", "secretsmanager,s3", env=env)
+        show("secret", "list", env=env)
+        show("secret", "get", "foundry/demo", env=env)  # metadata and keys; the value stays masked
+        show("doctor", "localstack", "--require", "secretsmanager", "--secret", "foundry/demo", env=env)
     print(f"\n{kind} stopped.")
     return 0
 

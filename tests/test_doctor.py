@@ -263,5 +263,5 @@ def test_human_output_names_the_step_and_the_fix() -> None:
     assert out.returncode == 4
     assert "FAIL  connect" in out.stdout
     assert "fix (connect): Check that the service is running" in out.stdout
-    assert "1 of 1 services fail (redis: connect)" in out.stdout
+    assert "1 of 1 failing (redis: connect)" in out.stdout
     assert "\x1b[" not in out.stdout

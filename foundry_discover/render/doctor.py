@@ -37,11 +37,11 @@ def _service(service: ServiceReport) -> None:
 def summary(report: DoctorReport) -> str:
     counts = report.counts()
     failed = [f"{s.name.lower()}: {s.failure.name}" for s in report.services if s.failure]
-    head = (
-        f"all {counts['services']} services pass"
-        if report.ok
-        else f"{counts['failed']} of {counts['services']} services fail ({', '.join(failed)})"
-    )
+    total = counts["services"]
+    if report.ok:
+        head = "1 service passes" if total == 1 else f"all {total} services pass"
+    else:
+        head = f"{counts['failed']} of {total} failing ({', '.join(failed)})"
     warned = f", {counts['warned']} with warnings" if counts["warned"] else ""
     tries = f" after {report.attempts} attempts" if report.attempts > 1 else ""
     return f"{head}{warned}{tries} in {report.elapsed_ms / 1000:.2f} s"
