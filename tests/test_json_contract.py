@@ -45,6 +45,10 @@ CASES = [
     (["resolve", "bad name", "--json"], "resolve", 3),
     # a closed loopback port: refused at once, no other resolver is asked
     (["resolve", "svc.test", "--nameserver", "127.0.0.1:9", "--json"], "resolve", 4),
+    # nothing listens on loopback port 9: refused at once
+    (["health", "--url", "http://127.0.0.1:9", "--json"], "health", 4),
+    # an unknown name fails at the config step, before any lookup
+    (["doctor", "nope", "--json"], "doctor", 3),
 ]
 
 
