@@ -22,7 +22,7 @@ T = TypeVar("T")
 #: how late a wait notices readiness (plus one attempt's round trip).
 FIRST_INTERVAL = 0.05
 BACKOFF = 1.5
-MAX_INTERVAL = 0.25
+MAX_INTERVAL = 0.1
 
 
 @dataclass(frozen=True)
