@@ -27,6 +27,7 @@ from foundry_discover.errors import (
     EXIT_UNREACHABLE,
     ConfigError,
     FoundryError,
+    most_severe,
 )
 from foundry_discover.registry import Registry, Service, normalize_name
 from foundry_discover.runtime import Runtime
@@ -34,9 +35,6 @@ from foundry_discover.waiting import Deadline, poll
 
 Status = Literal["pass", "warn", "fail", "skip"]
 STEPS = ("config", "resolve", "connect", "protocol", "aws")
-#: Severity when several services fail differently: a broken configuration first (nothing
-#: else can be trusted), then the network, then a service that answers but is not ok.
-SEVERITY = (EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_NOT_OK)
 MANY_FIXES = "Each failing step shows its own fix (see above, or `failed_step` and `steps` in --json)"
 
 
@@ -90,8 +88,7 @@ class DoctorReport:
 
     @property
     def exit_code(self) -> int:
-        codes = {s.exit_code for s in self.services}
-        return next((code for code in SEVERITY if code in codes), max(codes, default=EXIT_OK))
+        return most_severe(s.exit_code for s in self.services)
 
     def counts(self) -> dict[str, int]:
         failed = sum(not s.ok for s in self.services)

@@ -7,6 +7,7 @@ Neither may ever hold a secret value.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 EXIT_OK = 0
@@ -28,6 +29,17 @@ EXIT_CODES: dict[int, str] = {
     EXIT_TIMEOUT: "a --wait ran out of time",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
 }
+
+
+#: When several checks fail differently, the one exit code that speaks for them all: a
+#: broken configuration first (nothing else can be trusted), then the network, then a
+#: service that answers but is not ok.
+SEVERITY = (EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_NOT_OK)
+
+
+def most_severe(codes: Iterable[int]) -> int:
+    found = set(codes)
+    return next((code for code in SEVERITY if code in found), max(found, default=EXIT_OK))
 
 
 class FoundryError(Exception):

@@ -25,15 +25,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from foundry_discover.errors import (
-    EXIT_CONFIG,
     EXIT_NOT_OK,
     EXIT_OK,
-    EXIT_UNREACHABLE,
     ConfigError,
     FoundryError,
     NotOkError,
     UnreachableError,
     WaitTimeoutError,
+    most_severe,
 )
 from foundry_discover.waiting import Deadline, poll
 
@@ -204,11 +203,7 @@ class ServiceCheck:
 
 def overall_exit(checks: Iterable[ServiceCheck]) -> int:
     """``--all``: a broken configuration first, then anything unreachable, then not ok."""
-    codes = {c.exit_code for c in checks}
-    for code in (EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_NOT_OK):
-        if code in codes:
-            return code
-    return max(codes, default=EXIT_OK)
+    return most_severe(c.exit_code for c in checks)
 
 
 def all_problem(checks: list[ServiceCheck], code: int) -> FoundryError | None:
