@@ -265,3 +265,28 @@ def test_human_output_names_the_step_and_the_fix() -> None:
     assert "fix (connect): Check that the service is running" in out.stdout
     assert "1 of 1 failing (redis: connect)" in out.stdout
     assert "\x1b[" not in out.stdout
+
+
+def test_fetched_secret_value_never_appears(emulator: emulators.Emulator, tmp_path: Path) -> None:
+    import boto3
+
+    name, value = "fd/doctor/present", "doctor-must-not-print-this-7f3a"
+    client = boto3.client(
+        "secretsmanager",
+        endpoint_url=emulator.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    try:
+        client.create_secret(Name=name, SecretString=value)
+    except client.exceptions.ResourceExistsException:
+        client.put_secret_value(SecretId=name, SecretString=value)
+    report = tmp_path / "doctor.xml"
+    env = env_for(emulator)
+    human = run_cli("doctor", "localstack", "--secret", name, "--junit", str(report), env=env)
+    code, doc, err = doctor("localstack", "--secret", name, env=env)
+    assert (human.returncode, code) == (0, 0), human.stdout + human.stderr
+    assert f"fetched secret {name}" in service(doc, "localstack")["steps"][4]["detail"]
+    for text in (human.stdout, human.stderr, json.dumps(doc), err, report.read_text()):
+        assert value not in text
