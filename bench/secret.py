@@ -91,6 +91,19 @@ def run(runs: int = 20) -> list[Comparison]:
                 higher_is_better=True,
             )
             results.append(vs_aws)
+            # The ceiling for any tool built on botocore, as the application is: the bare
+            # boto3 script against the same aws CLI, in the same run.
+            results.append(
+                compare(
+                    "aws secretsmanager get-secret-value vs bare boto3 script (ceiling on botocore)",
+                    [aws, "secretsmanager", "get-secret-value", "--secret-id", SECRET, "--endpoint-url", emulator.url],
+                    [sys.executable, str(bare), emulator.url, SECRET],
+                    target=2.5,
+                    runs=max(5, runs // 2),
+                    env=env,
+                    higher_is_better=True,
+                )
+            )
         return results
 
 
