@@ -62,3 +62,11 @@ def test_every_flag_in_the_readme_exists(topic: str) -> None:
 def test_every_command_help_has_an_example(name: str) -> None:
     help_text = commands()[name].help or ""
     assert "Examples:" in help_text and "foundry-discover " in help_text, f"{name} --help has no example"
+
+
+def test_exit_code_table_matches_the_error_hierarchy() -> None:
+    from foundry_discover.errors import EXIT_CODES
+
+    table = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = {int(m) for m in re.findall(r"^\| (\d+) \|", table, re.M)}
+    assert documented == set(EXIT_CODES)
