@@ -29,7 +29,7 @@ from foundry_discover.errors import (
     FoundryError,
     most_severe,
 )
-from foundry_discover.registry import Registry, Service, normalize_name
+from foundry_discover.registry import Registry, Service, host_var, normalize_name
 from foundry_discover.runtime import Runtime
 from foundry_discover.waiting import Deadline, poll
 
@@ -81,6 +81,8 @@ class DoctorReport:
     environment: str
     attempts: int = 1
     timed_out: bool = False
+    #: What doctor decided on the user's behalf (e.g. leaving LocalStack out in production).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -109,6 +111,7 @@ class DoctorReport:
             "timed_out": self.timed_out,
             "environment": self.environment,
             "runtime": self.runtime,
+            "notes": self.notes,
             "counts": self.counts(),
             "services": [
                 {
@@ -324,10 +327,30 @@ def run(
 
     started = time.perf_counter()
     mode = decide_environment(registry.env)[0]
-    chosen = list(names) or registry.names()
+    chosen, notes = choose(registry, names, mode)
     with ThreadPoolExecutor(max_workers=max(1, len(chosen))) as pool:
         reports = list(pool.map(lambda n: check_service(registry, n, deadline, options, mode), chosen))
-    return DoctorReport(runtime, reports, (time.perf_counter() - started) * 1000, mode)
+    return DoctorReport(runtime, reports, (time.perf_counter() - started) * 1000, mode, notes=notes)
+
+
+def choose(registry: Registry, names: Sequence[str], mode: str) -> tuple[list[str], list[str]]:
+    """The services to check: those named, else every known one.
+
+    In production secrets come from AWS itself, so LocalStack is not part of the stack:
+    unless named, or its host set explicitly, checking it would report a failure that is
+    not one.
+    """
+    if names:
+        return list(names), []
+    chosen = registry.names()
+    if mode == "production" and host_var("LOCALSTACK") not in registry.env:
+        chosen.remove("LOCALSTACK")
+        note = (
+            "localstack left out: ENVIRONMENT is production, where secrets come from AWS "
+            f"(name it, or set {host_var('LOCALSTACK')}, to check it anyway)"
+        )
+        return chosen, [note]
+    return chosen, []
 
 
 def run_until_ok(

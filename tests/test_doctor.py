@@ -290,3 +290,24 @@ def test_fetched_secret_value_never_appears(emulator: emulators.Emulator, tmp_pa
     assert f"fetched secret {name}" in service(doc, "localstack")["steps"][4]["detail"]
     for text in (human.stdout, human.stderr, json.dumps(doc), err, report.read_text()):
         assert value not in text
+
+
+def test_production_leaves_localstack_out_unless_asked() -> None:
+    """Every other built-in points at a closed loopback port: nothing is looked up outside."""
+    closed = Listener()
+    port = closed.port
+    closed.close()
+    hosts = {f"SVC_{n}_HOST": "127.0.0.1" for n in ("BACKEND", "COMPILER", "REDIS", "POSTGRES", "LIVEKIT")}
+    ports = {f"{n}_PORT": str(port) for n in ("BACKEND", "COMPILER", "REDIS", "POSTGRES", "LIVEKIT")}
+    env = env_for(ENVIRONMENT="production", **hosts, **ports)
+    code, doc, _ = doctor(env=env)
+    assert code == 4
+    assert [s["name"] for s in doc["result"]["services"]] == ["BACKEND", "COMPILER", "LIVEKIT", "POSTGRES", "REDIS"]
+    assert "localstack left out" in doc["result"]["notes"][0]
+    # In development it is part of the stack (here: nothing listens, so it fails too).
+    dev = env_for(
+        ENVIRONMENT="development", SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=str(port), **hosts, **ports
+    )
+    _, doc, _ = doctor(env=dev)
+    assert "LOCALSTACK" in [s["name"] for s in doc["result"]["services"]]
+    assert doc["result"]["notes"] == []

@@ -15,6 +15,8 @@ MARK: dict[Status, Cell] = {
 
 def show(report: DoctorReport) -> None:
     line(f"where: {report.runtime.summary()}; ENVIRONMENT: {report.environment}", "dim")
+    for note in report.notes:
+        line(f"note: {note}", "dim")
     for service in report.services:
         _service(service)
     line(summary(report), "bold green" if report.ok else "bold red")
