@@ -8,7 +8,6 @@ every test in it.
 from __future__ import annotations
 
 import logging
-import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,16 +17,12 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from foundry_discover.cli import app
-from tests.support.emulators import Emulator
+from tests.support.emulators import Emulator, free_port
 
 REGION = "us-east-1"
 
-
-def closed_port() -> int:
-    """A loopback port nobody listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+#: A loopback port nobody listens on (bound, then released).
+closed_port = free_port
 
 
 @dataclass

@@ -98,9 +98,7 @@ def test_unknown_service_is_a_config_failure_with_a_suggestion() -> None:
 
 
 def test_closed_port_stops_at_connect() -> None:
-    closed = Listener()
-    port = closed.port
-    closed.close()
+    port = emulators.free_port()  # nothing listens there
     code, doc, err = doctor("redis", env=env_for(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(port)))
     assert code == 4
     assert statuses(doc, "redis") == ["pass", "pass", "fail", "skip", "skip"]
@@ -164,9 +162,7 @@ def test_production_skips_the_aws_call(localstack: emulators.Emulator) -> None:
 
 
 def test_most_severe_exit_code_wins() -> None:
-    closed = Listener()
-    port = closed.port
-    closed.close()
+    port = emulators.free_port()  # nothing listens there
     env = env_for(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(port), SVC_POSTGRES_HOST="127.0.0.1", POSTGRES_PORT="x")
     code, _, err = doctor("redis", "postgres", env=env)
     assert code == 3  # configuration before the network
@@ -174,9 +170,7 @@ def test_most_severe_exit_code_wins() -> None:
 
 
 def test_junit_report_parses(tmp_path: Path) -> None:
-    closed = Listener()
-    port = closed.port
-    closed.close()
+    port = emulators.free_port()  # nothing listens there
     redis = Listener()
     report = tmp_path / "reports" / "doctor.xml"
     try:
@@ -214,9 +208,7 @@ def test_unwritable_junit_path_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_wait_succeeds_when_a_service_appears_late() -> None:
-    probe = Listener()
-    port = probe.port
-    probe.close()
+    port = emulators.free_port()
     late: list[Listener] = []
     timer = threading.Timer(1.5, lambda: late.append(Listener(port=port)))
     timer.start()
@@ -237,9 +229,7 @@ def test_wait_succeeds_when_a_service_appears_late() -> None:
 
 
 def test_wait_times_out_with_124_and_what_is_missing() -> None:
-    closed = Listener()
-    port = closed.port
-    closed.close()
+    port = emulators.free_port()  # nothing listens there
     env = env_for(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(port))
     code, doc, err = doctor("redis", "--wait", "--timeout", "1.5", env=env)
     assert code == 124
@@ -256,9 +246,7 @@ def test_wait_gives_up_at_once_on_a_config_error() -> None:
 
 
 def test_human_output_names_the_step_and_the_fix() -> None:
-    closed = Listener()
-    port = closed.port
-    closed.close()
+    port = emulators.free_port()  # nothing listens there
     out = run_cli("doctor", "redis", env=env_for(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(port), NO_COLOR="1"))
     assert out.returncode == 4
     assert "FAIL  connect" in out.stdout
@@ -294,9 +282,7 @@ def test_fetched_secret_value_never_appears(emulator: emulators.Emulator, tmp_pa
 
 def test_production_leaves_localstack_out_unless_asked() -> None:
     """Every other built-in points at a closed loopback port: nothing is looked up outside."""
-    closed = Listener()
-    port = closed.port
-    closed.close()
+    port = emulators.free_port()  # nothing listens there
     hosts = {f"SVC_{n}_HOST": "127.0.0.1" for n in ("BACKEND", "COMPILER", "REDIS", "POSTGRES", "LIVEKIT")}
     ports = {f"{n}_PORT": str(port) for n in ("BACKEND", "COMPILER", "REDIS", "POSTGRES", "LIVEKIT")}
     env = env_for(ENVIRONMENT="production", **hosts, **ports)

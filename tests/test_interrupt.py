@@ -12,20 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import cli_env
-from tests.support.services import Listener
-
-
-def closed_port() -> int:
-    listener = Listener()
-    port = listener.port
-    listener.close()
-    return port
+from tests.support.emulators import free_port
 
 
 @pytest.mark.parametrize("as_json", [False, True])
 def test_interrupting_a_wait_exits_130(as_json: bool) -> None:
     exe = Path(sys.executable).with_name("foundry-discover")
-    argv = [str(exe), "health", "--url", f"http://127.0.0.1:{closed_port()}", "--wait", "--timeout", "60"]
+    argv = [str(exe), "health", "--url", f"http://127.0.0.1:{free_port()}", "--wait", "--timeout", "60"]
     proc = subprocess.Popen(
         argv + (["--json"] if as_json else []),
         stdout=subprocess.PIPE,
