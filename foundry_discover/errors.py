@@ -18,6 +18,7 @@ EXIT_UNREACHABLE = 4
 EXIT_INTERNAL = 70
 EXIT_TIMEOUT = 124
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "ok",
@@ -28,6 +29,7 @@ EXIT_CODES: dict[int, str] = {
     EXIT_INTERNAL: "internal error (a bug in foundry-discover: please report it)",
     EXIT_TIMEOUT: "a --wait ran out of time",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+    EXIT_TERMINATED: "terminated (SIGTERM: a cancelled CI job, a stopping pod)",
 }
 
 
@@ -83,3 +85,11 @@ class WaitTimeoutError(FoundryError):
 
     exit_code = EXIT_TIMEOUT
     kind = "timeout"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt.
+
+    A subclass, so every place that finishes a report on Ctrl-C does the same on SIGTERM;
+    only the exit code differs (143, the shell's 128 + 15).
+    """
