@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from foundry_discover.errors import (
     EXIT_CONFIG,
@@ -35,6 +35,9 @@ from foundry_discover.runtime import Runtime
 from foundry_discover.waiting import Deadline, poll
 
 Status = Literal["pass", "warn", "fail", "skip"]
+if TYPE_CHECKING:
+    from foundry_discover.envcheck import LinkEvidence
+
 _T = TypeVar("_T")
 STEPS = ("config", "resolve", "connect", "protocol", "aws")
 MANY_FIXES = "Each failing step shows its own fix (see above, or `failed_step` and `steps` in --json)"
@@ -171,7 +174,7 @@ def check_service(
         except ConfigError as exc:
             return _fail("config", exc)
         where = f"host from {service.host_source}, port from {service.port_source}"
-        warnings = list(service.warnings) + _port_evidence(service, registry.env, namespace)
+        warnings = list(service.warnings) + [e.message for e in _port_evidence(service, registry.env, namespace)]
         if warnings:
             return Step("config", "warn", "; ".join(warnings), data={"provenance": where})
         return Step("config", "pass", where)
@@ -191,6 +194,11 @@ def check_service(
         step = connect_all(service, addresses, deadline)
         if step.status == "fail":
             _hosts_file_cause(step, service, addresses, deadline)
+            for found in _port_evidence(service, registry.env, namespace):
+                step.fix = (
+                    f"Set {service.port_env}={found.port}, the port Service {service.host.split('.')[0]} serves "
+                    f"({found.variable}); or check that the service listens on {service.port}"
+                )
         return step
 
     def protocol() -> Step:
@@ -213,12 +221,12 @@ def check_service(
     return ServiceReport(service.name if service else normalize_name(name), service.url if service else None, steps)
 
 
-def _port_evidence(service: Service, env: Mapping[str, str], namespace: str | None) -> list[str]:
+def _port_evidence(service: Service, env: Mapping[str, str], namespace: str | None) -> list[LinkEvidence]:
     """The registry's port against the port Kubernetes' service links say the Service serves."""
     from foundry_discover.envcheck import link_evidence
 
     found = link_evidence(service.host, service.port, env, namespace=namespace, port_from=str(service.port_source))
-    return [e.message for e in found if e.kind == "port-differs"]
+    return [e for e in found if e.kind == "port-differs"]
 
 
 def _bounded(fn: Callable[[], _T], deadline: Deadline, what: str) -> _T | None:
@@ -261,7 +269,7 @@ def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, re
     env = registry.env if registry is not None else None
     known = registry_hosts(registry) if registry is not None else None
     found = _bounded(
-        lambda: explain_failure(service.host, max(deadline.remaining(), 0.1), env, known),
+        lambda: explain_failure(service.host, max(deadline.remaining(), 0.1), env, known, service.host_env),
         deadline,
         f"trace {service.host}",
     )

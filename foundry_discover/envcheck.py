@@ -129,6 +129,8 @@ class LinkEvidence:
     kind: Evidence
     message: str
     variable: str
+    #: For "port-differs": the Service's first port, the likely right value.
+    port: int | None = None
 
 
 def link_evidence(
@@ -180,6 +182,7 @@ def link_evidence(
                 f"Service {name} serves port {serves} ({prefix}_SERVICE_PORT={linked.port}), "
                 f"but the registry uses port {port}{where}",
                 f"{prefix}_SERVICE_PORT",
+                linked.port or linked.ports[0],
             )
         )
     return out
@@ -361,9 +364,10 @@ def near_miss(host: str, known: Mapping[str, str]) -> tuple[str, str] | None:
     """A name in ``known`` (name -> where it is known from) that ``host`` is probably a typo of."""
     text = host.rstrip(".").lower()
     first = text.split(".", 1)[0]
-    names = {k.lower(): v for k, v in known.items() if k and k.lower() != text}
-    if not names or first in {n.split(".", 1)[0] for n in names}:
+    every = {k.lower() for k in known if k}
+    if text in every or first in {n.split(".", 1)[0] for n in every}:
         return None
+    names = {k.lower(): v for k, v in known.items() if k}
     close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.8)
     if not close:
         by_label = {n.split(".", 1)[0]: n for n in names}

@@ -553,11 +553,19 @@ def resolve(
 
 
 def registry_hosts(registry: Registry) -> dict[str, str]:
-    """Every host the registry declares, and for which service: the names a typo is checked against."""
+    """Every host the registry declares by default: what a typo is checked against.
+
+    The declared default counts even when a variable overrides it: ``SVC_LOCALSTACK_HOST=localstak``
+    is a typo of the default ``localstack``.
+    """
     known: dict[str, str] = {}
-    for name, entry in registry.entries():
-        if not isinstance(entry, ConfigError) and entry.host:
-            known.setdefault(entry.host, f"the registry's host for {name.lower()}")
+    try:
+        specs = registry.specs()
+    except ConfigError:
+        return known
+    for name, spec in sorted(specs.items()):
+        if spec.host:
+            known.setdefault(spec.host, f"the registry's default host for {name.lower()}")
     return known
 
 
@@ -567,8 +575,8 @@ def add_evidence(
     registry_known: Mapping[str, str],
     port: int | None = None,
     port_from: str = "",
-) -> None:
-    """What Kubernetes' service-link variables and near-miss names add to the verdict.
+) -> list[str]:
+    """What Kubernetes' service-link variables and near-miss names add to the verdict (returns the notes added).
 
     Free evidence, no API: a kubelet injects ``<SVC>_SERVICE_HOST`` for every Service in the
     namespace when the pod starts. When DNS fails for a Service that has them, DNS is the
@@ -577,6 +585,7 @@ def add_evidence(
     from foundry_discover.envcheck import known_hosts, link_evidence, near_miss
 
     verdict = report.verdict
+    added: list[str] = []
     failed = not verdict.resolved and report.target.host != ""
     namespace = _context(report.config).k8s_namespace
     for found in link_evidence(
@@ -592,8 +601,9 @@ def add_evidence(
             )
         elif failed or found.kind == "port-differs":
             verdict.notes.append(found.message)
+            added.append(found.message)
     if not failed:
-        return
+        return added
     miss = near_miss(report.host, known_hosts(env, registry_known))
     if miss is not None:
         name, where = miss
@@ -603,6 +613,7 @@ def add_evidence(
             verdict.notes.insert(0, verdict.cause)
         verdict.cause = typo
         verdict.fix = f"If you meant {name}, {setting}"
+    return added
 
 
 def explain_failure(
@@ -610,19 +621,23 @@ def explain_failure(
     timeout: float,
     env: Mapping[str, str] | None = None,
     known: Mapping[str, str] | None = None,
+    variable: str | None = None,
 ) -> tuple[str | None, str | None]:
-    """For ``doctor``: why ``host`` does not resolve (what was tried, the cause) and the fix."""
+    """For ``doctor``: why ``host`` (from ``variable``) does not resolve (what was tried, the cause) and the fix."""
     env = os.environ if env is None else env
-    report = trace(host, Target(host), Inputs.from_system(env), None, None, min(timeout, 2.0), None)
+    goal = Target(host, variable=variable)
+    report = trace(host, goal, Inputs.from_system(env), None, None, min(timeout, 2.0), None)
     if report.verdict.resolved:
         return None, None
-    add_evidence(report, env, known or {})
+    added = add_evidence(report, env, known or {})
     verdict, config = report.verdict, report.config
     text = verdict.summary
     if verdict.kind == "silent-nameserver":
         text += f" (the application waits up to {config.timeout} s x {config.attempts} attempts for each, every lookup)"
     if verdict.cause:
         text += f"; {verdict.cause}"
+    for note in added:
+        text += f"; {note}"
     return text, verdict.fix
 
 
