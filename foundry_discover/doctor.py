@@ -269,7 +269,9 @@ def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, re
     env = registry.env if registry is not None else None
     known = registry_hosts(registry) if registry is not None else None
     found = _bounded(
-        lambda: explain_failure(service.host, max(deadline.remaining(), 0.1), env, known, service.host_env),
+        lambda: explain_failure(
+            service.host, max(deadline.remaining(), 0.1), env, known, service.host_env, app_failed=exc.message
+        ),
         deadline,
         f"trace {service.host}",
     )

@@ -622,18 +622,20 @@ def explain_failure(
     env: Mapping[str, str] | None = None,
     known: Mapping[str, str] | None = None,
     variable: str | None = None,
+    app_failed: str = "getaddrinfo failed",
 ) -> tuple[str | None, str | None]:
     """For ``doctor``: why ``host`` (from ``variable``) does not resolve (what was tried, the cause) and the fix."""
     env = os.environ if env is None else env
     goal = Target(host, variable=variable)
-    report = trace(host, goal, Inputs.from_system(env), None, None, min(timeout, 2.0), None)
+    report = trace(host, goal, Inputs.from_system(env), None, None, min(timeout, 2.0), None, app_failed)
     if report.verdict.resolved:
         return None, None
     added = add_evidence(report, env, known or {})
     verdict, config = report.verdict, report.config
     text = verdict.summary
     if verdict.kind == "silent-nameserver":
-        text += f" (the application waits up to {config.timeout} s x {config.attempts} attempts for each, every lookup)"
+        wait = f"{config.timeout} s x {config.attempts} attempts"
+        text += f" (the application waits up to {wait} for each nameserver on every lookup)"
     if verdict.cause:
         text += f"; {verdict.cause}"
     for note in added:
@@ -674,7 +676,9 @@ def trace(
     nameservers: list[Nameserver] | None,
     timeout: float,
     progress: Callable[[str], None] | None,
+    app_failed: str | None = None,
 ) -> ResolveReport:
+    """``app_failed``: the caller's own getaddrinfo already failed this way, so it is not repeated."""
     host = goal.host
     types = [record_type] if record_type else ["A", "AAAA"]
     config = parse_resolv_conf(inputs.resolv_conf, inputs.env, inputs.hostname, str(RESOLV_CONF))
@@ -696,6 +700,8 @@ def trace(
         report.app.skipped_because = "--nameserver asks that server directly; the application would not"
     elif record_type not in (None, "A", "AAAA"):
         report.app.skipped_because = f"applications look {record_type} records up with a DNS library"
+    elif app_failed is not None:
+        report.app = AppView(True, error=app_failed)
     else:
         if progress:
             progress(f"getaddrinfo({host})")
