@@ -339,8 +339,13 @@ def protocol_check(service: Service, deadline: Deadline, options: Options) -> St
         fix = (
             "Fix the init script (LocalStack's log names the error) and restart LocalStack"
             if report.init_failed
-            else "Run `foundry-discover health --wait` to wait for it, or check the emulator's log"
+            else f"Run `{_health_wait_command(options)}` to wait for it, or check the emulator's log"
         )
+        if report.unavailable:
+            fix = (
+                f"Check the --require name ({', '.join(report.unavailable)}) against the services the emulator "
+                "lists, or enable it (LocalStack: the SERVICES setting); waiting will not bring it"
+            )
         code = EXIT_NOT_OK
         return Step("protocol", "fail", report.summary(), fix=fix, exit_code=code, data=data)
     if service.health_path and service.scheme in ("http", "https"):
@@ -357,6 +362,12 @@ def protocol_check(service: Service, deadline: Deadline, options: Options) -> St
             )
         return Step("protocol", "pass", f"GET {check.health_url} answered HTTP {check.http_status}")
     return Step("protocol", "skip", "connect only: the registry declares no health_path for it")
+
+
+def _health_wait_command(options: Options) -> str:
+    """The `health` command that waits for what this doctor run requires, not just any LocalStack."""
+    required = f" --require {','.join(options.require)}" if options.require else ""
+    return f"foundry-discover health localstack --wait{required}"
 
 
 def aws_check(registry: Registry, deadline: Deadline, options: Options) -> Step:

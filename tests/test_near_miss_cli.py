@@ -66,7 +66,7 @@ def test_url_explain_points_out_variables_nothing_reads(clean_env: pytest.Monkey
     assert "http://localstack:4566" in out
     assert "warning: SVC_LOCALSTACK_PORT is never read: the registry reads LOCALSTACK_PORT" in out
     assert "warning: LOCALSTACK_HOST is LocalStack's own setting" in out
-    assert "the seed's \"before\" pattern" in out
+    assert 'the seed\'s "before" pattern' in out
     assert "warning: svc_localstack_host is never read: variable names are case-sensitive" in out
     assert "REDIS_URL" not in out
     doc = json.loads(invoke("url", "localstack", "--explain", "--json", **env).stdout)
@@ -170,9 +170,7 @@ def test_require_typo_fails_at_once_with_the_closest_name(emulator: Emulator, cl
         result.stderr
     )
     assert elapsed < 15, elapsed  # not the 60 s of --timeout
-    doc = json.loads(
-        invoke("health", "--url", emulator.url, "--require", "secretsmanagr", "--wait", "--json").stdout
-    )
+    doc = json.loads(invoke("health", "--url", emulator.url, "--require", "secretsmanagr", "--wait", "--json").stdout)
     check_envelope(doc, "health")
     assert doc["result"]["unavailable"] == ["secretsmanagr"]
 
@@ -188,6 +186,7 @@ def test_doctor_wait_gives_up_on_a_require_typo(localstack: Emulator) -> None:
     protocol = doc["result"]["services"][0]["steps"][3]
     assert "sqss is not enabled: the emulator does not list it; did you mean sqs?" in protocol["detail"]
     assert protocol["data"]["unavailable"] == ["sqss"]
+    assert "waiting will not bring it" in protocol["fix"]
 
 
 def test_listed_service_that_is_still_starting_keeps_the_wait_going(
