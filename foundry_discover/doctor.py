@@ -420,7 +420,9 @@ def environment_findings(registry: Registry) -> tuple[dict[str, Any], list[str]]
     meaning = envcheck.environment_meaning(env)
     warnings = [meaning.warning] if meaning.warning else []
     warnings += [str(f) for f in envcheck.unread_variables(env, registry.names())]
-    warnings += [str(f) for f in envcheck.region_warnings(env, _known_regions())]
+    if env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"):
+        # botocore's partitions data only when there is a region to check against it.
+        warnings += [str(f) for f in envcheck.region_warnings(env, _known_regions())]
     return meaning.to_json(), warnings
 
 

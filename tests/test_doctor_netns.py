@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,15 +42,10 @@ class Network:
     tmp: Path
 
     def doctor(self, *args: str, resolv: str, hosts: str = HOSTS, **env: str) -> tuple[int, dict[str, Any], str]:
-        resolv_file, hosts_file = self.tmp / "resolv.conf", self.tmp / "hosts"
-        resolv_file.write_text(resolv)
-        hosts_file.write_text(hosts)
-        argv = [sys.executable, "-m", "foundry_discover", "doctor", *args, "--json"]
-        out = self.ns.run(resolv_file, hosts_file, argv, cli_env(AWS_EC2_METADATA_DISABLED="true", **env), timeout=120)
-        assert out.stdout, out.stderr
-        doc = json.loads(out.stdout)
-        assert doc["exit_code"] == out.returncode
-        return out.returncode, doc, out.stderr
+        full_env = cli_env(AWS_EC2_METADATA_DISABLED="true", **env)
+        return dns.run_cli_json(
+            self.ns, self.tmp, ["doctor", *args], resolv=resolv, hosts=hosts, env=full_env, timeout=120
+        )
 
 
 @pytest.fixture(scope="module")

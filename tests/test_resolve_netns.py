@@ -250,15 +250,9 @@ LOCALSTACK_LINKS = {
 
 
 def run_doctor(pod: Pod, *args: str, resolv: str, **env: str) -> tuple[int, dict[str, Any]]:
-    resolv_file, hosts_file = pod.tmp / "resolv.conf", pod.tmp / "hosts"
-    resolv_file.write_text(resolv)
-    hosts_file.write_text(HOSTS)
-    argv = [sys.executable, "-m", "foundry_discover", "doctor", *args, "--json"]
-    out = pod.ns.run(resolv_file, hosts_file, argv, cli_env(AWS_EC2_METADATA_DISABLED="true", **env), timeout=60)
-    assert out.stdout, out.stderr
-    doc = json.loads(out.stdout)
-    assert doc["exit_code"] == out.returncode
-    return out.returncode, doc
+    full_env = cli_env(AWS_EC2_METADATA_DISABLED="true", **env)
+    code, doc, _ = dns.run_cli_json(pod.ns, pod.tmp, ["doctor", *args], resolv=resolv, hosts=HOSTS, env=full_env)
+    return code, doc
 
 
 def test_resolve_names_a_near_miss_of_a_registry_host(pod: Pod) -> None:
