@@ -289,7 +289,8 @@ def plan_client(
     meaning = envcheck.environment_meaning(env)
     if meaning.warning:
         warnings.insert(0, meaning.warning)
-    region_problem = envcheck.region_warning(region, region_source.split(" ")[0], envcheck.botocore_regions())
+    label = region_source if region_source.startswith("AWS_") else "region"
+    region_problem = envcheck.region_warning(region, label, envcheck.botocore_regions())
     if region_problem:
         warnings.append(region_problem)
 
