@@ -6,8 +6,8 @@ The daemon is Debian's ``docker.io`` (dockerd 20.10, API 1.41), started with its
 Containers get ``--dns`` = a dnsmasq of ours on the bridge gateway that answers NXDOMAIN
 for every name it does not own: no DNS query leaves this machine, whether it comes from a
 container on the default bridge or through Docker's embedded DNS (127.0.0.11), which
-forwards the names it does not know there. ``--ip-masq=false`` keeps containers' traffic
-from being NATed out of the machine.
+forwards the names it does not know there. ``--ip-masq=false`` and a REJECT rule in DOCKER-USER keep
+containers' traffic on this machine.
 
 The CLI is ``/usr/bin/docker`` from the same ``docker.io`` package, not whatever ``docker``
 is first on PATH (some machines carry an unrelated newer CLI in /usr/local/bin): client and
@@ -57,6 +57,7 @@ BRIDGE = "docker0"
 GATEWAY = "172.30.250.1"
 BIP = f"{GATEWAY}/24"
 ADDRESS_POOL = "base=172.30.0.0/17,size=24"
+OUR_NETS = "172.30.0.0/16"  # the pool and the default bridge's BIP
 BASE_IMAGE = "foundry-discover-test/base:latest"
 LOCK_TIMEOUT = float(os.environ.get("FOUNDRY_DOCKER_LOCK_TIMEOUT", "900"))
 
@@ -329,6 +330,13 @@ def start(timeout: float = 60) -> Engine:
                     f"dockerd not up after {timeout}s:\n{engine.log.read_text(errors='replace')[-3000:]}"
                 )
             time.sleep(0.2)
+        # Nothing a container sends may leave the machine: reject what would be forwarded
+        # from our address pool to anywhere else (the gateway's own address is local, not forwarded).
+        subprocess.run(
+            ["iptables", "-I", "DOCKER-USER", "-s", OUR_NETS, "!", "-d", OUR_NETS, "-j", "REJECT"],
+            check=True,
+            capture_output=True,
+        )
         # docker0 exists once the daemon is up: now our DNS can listen on its address.
         engine.dnsmasq = dns.start_dnsmasq([], log=root / "dnsmasq.log", listen=[GATEWAY], port=53)
     except BaseException:
@@ -452,3 +460,79 @@ def run_on_default_bridge(
         argv.append(f"--env={key}={value}")
     argv += [*extra, base_image(engine), *command]
     return engine.docker(*argv, check=False, timeout=timeout)
+
+
+# ---- Compose projects ---------------------------------------------------------------------
+
+
+@dataclass
+class Project:
+    """A Compose project on the private daemon: ``files`` merged in order (``-f A -f B``)."""
+
+    engine: Engine
+    name: str
+    files: list[Path]
+
+    def __call__(self, *args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        return self.engine.compose(*args, files=self.files, project=self.name, check=check, timeout=timeout)
+
+    def up(self, timeout: int = 150) -> None:
+        """``up --detach --wait``: returns once every service runs and every healthcheck passes."""
+        done = self("up", "--detach", "--wait", f"--wait-timeout={timeout}", check=False, timeout=timeout + 60)
+        if done.returncode != 0:
+            logs = self("logs", "--no-color", "--tail=60", check=False).stdout
+            ps = self("ps", "--all", check=False).stdout
+            raise RuntimeError(f"compose up failed ({done.returncode}):\n{done.stderr}\n{ps}\n{logs[-6000:]}")
+
+    def down(self) -> None:
+        self("down", "--volumes", "--remove-orphans", "--timeout=1", check=False)
+
+    def container(self, service: str) -> str:
+        """The container ID of a service's (first) container."""
+        ids = self("ps", "--all", "--quiet", service).stdout.split()
+        if not ids:
+            raise RuntimeError(f"compose project {self.name} has no container for {service}")
+        return ids[0]
+
+    def inspect(self, service: str) -> dict[str, object]:
+        return self.engine.inspect(self.container(service))[0]
+
+    def exec(
+        self, service: str, *command: str, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        """``compose exec -T SERVICE COMMAND`` (no TTY: plain output); the caller checks the exit code."""
+        flags = [f"--env={k}={v}" for k, v in (env or {}).items()]
+        return self("exec", "-T", *flags, service, *command, check=False, timeout=timeout)
+
+    def port(self, service: str, port: int) -> int:
+        """The host port (on 127.0.0.1) published for a service's container port."""
+        out = self("port", service, str(port)).stdout.strip()
+        host, _, published = out.rpartition(":")
+        if host != "127.0.0.1":
+            raise RuntimeError(f"{service}:{port} is published on {out}, not on 127.0.0.1 only")
+        return int(published)
+
+    def network(self, name: str) -> str:
+        """The Docker network Compose made for the project's network ``name``."""
+        return f"{self.name}_{name}"
+
+
+def write_json(path: Path, doc: object) -> Path:
+    """Write a Compose file as JSON (YAML 1.2 is a superset: Compose reads it as is)."""
+    path.write_text(json.dumps(doc, indent=2) + "\n")
+    return path
+
+
+def ministack_service(**overrides: object) -> dict[str, object]:
+    """A Compose service running MiniStack on 0.0.0.0:4566 from its cached venv, in the base image."""
+    service: dict[str, object] = {
+        "image": BASE_IMAGE,
+        "pull_policy": "never",
+        "init": True,
+        "working_dir": "/tmp",
+        "command": [str(emulators.venv_dir("ministack") / "bin" / "ministack")],
+        "environment": {"BIND_HOST": "0.0.0.0", "GATEWAY_PORT": "4566"},
+        "volumes": volumes([*emulator_paths("ministack"), *host_paths()]),
+    }
+    service.update(overrides)
+    return service

@@ -1,0 +1,133 @@
+"""The Docker tier: the seed's stack in real containers on a private dockerd, with Compose v2.
+
+Each module-scoped fixture brings one Compose project up once and its tests share it. Images
+come from no registry (tests/support/docker.py imports a bare root filesystem and mounts the
+host's /usr and Pythons read-only); every name that Docker's DNS does not own gets NXDOMAIN
+from our own dnsmasq on the bridge, so nothing is asked of the outside.
+
+1. The seed's Compose file: MiniStack as ``localstack`` and ``foundry-backend`` on network
+   ``foundry``, the backend gated on ``foundry-discover health`` as localstack's healthcheck;
+   ``doctor localstack`` inside the backend passes and saw Docker's embedded DNS.
+3. The .pyz in a container with nothing but a bare python3.
+4. ``examples/compose/docker-compose.yml`` itself, with an override that only swaps images
+   and adds mounts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, cli_env, need, run_cli
+from tests.pyz_fixtures import pyz
+from tests.support import docker
+from tests.support.docker import Engine, Project
+
+EXAMPLE = ROOT / "examples" / "compose" / "docker-compose.yml"
+# No AWS set-up of this machine's, and no metadata endpoint: credentials are LocalStack's test ones.
+AWS_OFF = {"AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1"}
+__all__ = ["pyz"]  # the session's .pyz build, shared with the other .pyz tests
+
+
+def envelope(text: str) -> dict[str, Any]:
+    doc = json.loads(text)
+    assert isinstance(doc, dict)
+    return doc
+
+
+def when(stamp: str) -> datetime:
+    """Docker's RFC 3339 timestamps carry nanoseconds: cut to microseconds for datetime."""
+    stamp = re.sub(r"(\.\d{6})\d+", r"\1", stamp.replace("Z", "+00:00"))
+    return datetime.fromisoformat(stamp)
+
+
+# ---- 1. the seed's Compose file -------------------------------------------------------------
+
+
+def seed_compose() -> dict[str, Any]:
+    tool = docker.tool()
+    return {
+        "services": {
+            "localstack": docker.ministack_service(
+                ports=["127.0.0.1::4566"],  # the seed's '4566:4566', on loopback and a free host port
+                healthcheck={
+                    "test": ["CMD", tool, "health", "--url", "http://127.0.0.1:4566", "--require", "secretsmanager"],
+                    "interval": "1s",
+                    "timeout": "10s",
+                    "retries": 60,
+                },
+                networks=["foundry"],
+            ),
+            "foundry-backend": {
+                "image": docker.BASE_IMAGE,
+                "pull_policy": "never",
+                "init": True,
+                "command": ["sleep", "infinity"],
+                "environment": ["SVC_LOCALSTACK_HOST=localstack", "LOCALSTACK_PORT=4566", "ENVIRONMENT=development"],
+                "volumes": docker.volumes(docker.host_paths()),
+                "depends_on": {"localstack": {"condition": "service_healthy"}},
+                "networks": ["foundry"],
+            },
+        },
+        "networks": {"foundry": {}},
+    }
+
+
+@pytest.fixture(scope="module")
+def seed(docker_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    docker.base_image(docker_engine)
+    need(docker.emulators.is_installed("ministack"), "MiniStack is not installed (scripts/check installs it)")
+    path = docker.write_json(tmp_path_factory.mktemp("seed") / "docker-compose.json", seed_compose())
+    project = Project(docker_engine, "fdseed", [path])
+    try:
+        project.up()
+        yield project
+    finally:
+        project.down()
+
+
+def test_backend_starts_only_once_the_healthcheck_passed(seed: Project) -> None:
+    localstack, backend = seed.inspect("localstack"), seed.inspect("foundry-backend")
+    health = localstack["State"]["Health"]  # type: ignore[index]
+    assert health["Status"] == "healthy", health
+    passed = [when(probe["End"]) for probe in health["Log"] if probe["ExitCode"] == 0]
+    assert passed, health["Log"]
+    assert when(backend["State"]["StartedAt"]) >= min(passed), "depends_on service_healthy was not honoured"  # type: ignore[index]
+    networks = {seed.network("foundry")}
+    assert set(localstack["NetworkSettings"]["Networks"]) == networks  # type: ignore[index]
+    assert set(backend["NetworkSettings"]["Networks"]) == networks  # type: ignore[index]
+
+
+def test_doctor_inside_the_backend_passes_and_saw_the_embedded_dns(seed: Project) -> None:
+    out = seed.exec("foundry-backend", docker.tool(), "doctor", "localstack", "--json", env=AWS_OFF)
+    assert out.returncode == 0, f"{out.stdout}\n{out.stderr}"
+    result = envelope(out.stdout)["result"]
+    runtime = result["runtime"]
+    assert (runtime["kind"], runtime["docker_dns"]) == ("container", True), runtime
+    assert any("127.0.0.11" in line for line in runtime["evidence"]), runtime["evidence"]
+    (service,) = result["services"]
+    steps = {step["name"]: step for step in service["steps"]}
+    assert [s["status"] for s in service["steps"]] == ["pass"] * len(steps), service["steps"]
+    assert {"resolve", "connect", "protocol", "aws"} <= set(steps)
+    network = seed.inspect("localstack")["NetworkSettings"]["Networks"][seed.network("foundry")]  # type: ignore[index]
+    assert steps["resolve"]["data"]["addresses"] == [network["IPAddress"]], "localstack's address on `foundry`"
+
+
+def test_published_port_is_on_loopback_and_answers_from_the_host(seed: Project) -> None:
+    port = seed.port("localstack", 4566)
+    out = run_cli("health", "--url", f"http://127.0.0.1:{port}", "--require", "secretsmanager", env=cli_env(**AWS_OFF))
+    assert out.returncode == 0, out.stderr
+
+
+def test_names_docker_does_not_own_get_nxdomain_from_our_dns(seed: Project, docker_engine: Engine) -> None:
+    assert docker_engine.dnsmasq is not None
+    mark = docker_engine.dnsmasq.mark()
+    out = seed.exec("foundry-backend", docker.tool(), "resolve", "nosuch.example", "--json", env=AWS_OFF)
+    assert out.returncode != 0, out.stdout
+    assert ("A", "nosuch.example") in docker_engine.dnsmasq.queries(mark), "the embedded DNS must forward to ours"
