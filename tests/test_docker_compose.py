@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -131,3 +132,50 @@ def test_names_docker_does_not_own_get_nxdomain_from_our_dns(seed: Project, dock
     out = seed.exec("foundry-backend", docker.tool(), "resolve", "nosuch.example", "--json", env=AWS_OFF)
     assert out.returncode != 0, out.stdout
     assert ("A", "nosuch.example") in docker_engine.dnsmasq.queries(mark), "the embedded DNS must forward to ours"
+
+
+# ---- 3. the .pyz in a container with nothing but a bare python3 ----------------------------
+
+PYZ = "/opt/foundry-discover.pyz"
+
+
+@pytest.fixture(scope="module")
+def bare(seed: Project, pyz: Path) -> Iterator[str]:
+    """A container on the seed's `foundry` network: python3 without site-packages, and the .pyz."""
+    need(Path("/usr/bin/python3").exists(), "/usr/bin/python3 is missing (Debian package python3)")
+    name = "fd-bare-python"
+    flags = docker.bare_python_flags(pyz, PYZ)
+    started = docker.run(
+        seed.engine, "sleep", "infinity", network=seed.network("foundry"), name=name, detach=True, extra=flags
+    )
+    assert started.returncode == 0, started.stderr
+    try:
+        yield name
+    finally:
+        seed.engine.docker("rm", "--force", name, check=False)
+
+
+def in_bare(engine: Engine, name: str, *command: str, **env: str) -> subprocess.CompletedProcess[str]:
+    flags = [f"--env={k}={v}" for k, v in {**AWS_OFF, **env}.items()]
+    return engine.docker("exec", *flags, name, *command, check=False)
+
+
+def test_the_bare_python_has_only_the_standard_library(docker_engine: Engine, bare: str) -> None:
+    version = in_bare(docker_engine, bare, "python3", "-I", "-c", "import sys; print(sys.version_info >= (3, 10))")
+    assert version.stdout.strip() == "True", version.stderr
+    for module in ("yaml", "httpx", "typer"):  # yaml is in the host's Debian dist-packages
+        probe = in_bare(docker_engine, bare, "python3", "-I", "-c", f"import {module}")
+        assert "ModuleNotFoundError" in probe.stderr, f"{module} must not be importable: {probe.stderr}"
+
+
+def test_pyz_url_health_and_doctor_on_a_bare_python(docker_engine: Engine, bare: str) -> None:
+    env = {"SVC_LOCALSTACK_HOST": "localstack", "LOCALSTACK_PORT": "4566", "ENVIRONMENT": "development"}
+    url = in_bare(docker_engine, bare, "python3", "-I", PYZ, "url", "localstack", **env)
+    assert (url.returncode, url.stdout) == (0, "http://localstack:4566\n"), url.stderr
+    health = in_bare(docker_engine, bare, "python3", "-I", PYZ, "health", "--require", "secretsmanager", **env)
+    assert health.returncode == 0, f"{health.stdout}\n{health.stderr}"
+    doctor = in_bare(docker_engine, bare, "python3", "-I", PYZ, "doctor", "localstack", "--json", **env)
+    assert doctor.returncode == 0, f"{doctor.stdout}\n{doctor.stderr}"
+    result = envelope(doctor.stdout)["result"]
+    assert result["runtime"]["docker_dns"] is True
+    assert [s["status"] for s in result["services"][0]["steps"]][-1:] == ["pass"]

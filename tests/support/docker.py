@@ -46,6 +46,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.support import dns, emulators
 
@@ -435,9 +436,10 @@ def bare_python_site_dirs() -> list[str]:
     return [line for line in out.stdout.splitlines() if line.startswith("/usr/") and Path(line).is_dir()]
 
 
-def run_on_default_bridge(
+def run(
     engine: Engine,
     *command: str,
+    network: str | None = None,
     name: str | None = None,
     paths: Iterable[Path] = (),
     env: dict[str, str] | None = None,
@@ -445,21 +447,31 @@ def run_on_default_bridge(
     extra: Sequence[str] = (),
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """``docker run`` a command in the base image on Docker's DEFAULT bridge (no ``--network``).
+    """``docker run --init`` a command in the base image; the caller checks the exit code.
 
-    That is what a plain ``docker run`` gives a user: no embedded DNS, so container names do
-    not resolve. ``paths`` are mounted read-only (with /usr); ``detach`` leaves it running
-    (``docker rm -f NAME`` it). Returns the CompletedProcess (check nothing: callers assert).
+    ``network`` None is Docker's DEFAULT bridge, what a plain ``docker run`` gives a user: no
+    embedded DNS there, so container names do not resolve. ``paths`` are mounted read-only at
+    the same paths (with /usr); ``extra`` are more ``docker run`` flags. ``detach`` leaves the
+    container running (``engine.docker("rm", "--force", NAME)`` removes it); else ``--rm``.
     """
-    argv = ["run", "--init"] + (["--detach"] if detach else ["--rm"])
-    if name:
-        argv.append(f"--name={name}")
-    for volume in volumes(paths):
-        argv.append(f"--volume={volume}")
-    for key, value in (env or {}).items():
-        argv.append(f"--env={key}={value}")
+    argv = ["run", "--init", "--detach" if detach else "--rm"]
+    argv += [f"--network={network}"] if network else []
+    argv += [f"--name={name}"] if name else []
+    argv += [f"--volume={volume}" for volume in volumes(paths)]
+    argv += [f"--env={key}={value}" for key, value in (env or {}).items()]
     argv += [*extra, base_image(engine), *command]
     return engine.docker(*argv, check=False, timeout=timeout)
+
+
+def run_on_default_bridge(engine: Engine, *command: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """:func:`run` on Docker's default bridge (``docker run`` with no ``--network``)."""
+    return run(engine, *command, network=None, **kwargs)
+
+
+def bare_python_flags(pyz: Path, target: str = "/opt/foundry-discover.pyz") -> list[str]:
+    """``docker run`` flags for a container with nothing but python3 (the host's /usr/bin/python3,
+    its site-packages hidden under empty tmpfs) and the .pyz mounted read-only at ``target``."""
+    return [f"--volume={pyz}:{target}:ro", *(f"--tmpfs={d}" for d in bare_python_site_dirs())]
 
 
 # ---- Compose projects ---------------------------------------------------------------------
