@@ -16,6 +16,7 @@ from our own dnsmasq on the bridge, so nothing is asked of the outside.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ import pytest
 
 from tests.conftest import ROOT, cli_env, need, run_cli
 from tests.pyz_fixtures import pyz
-from tests.support import docker
+from tests.support import docker, emulators
 from tests.support.docker import Engine, Project
 
 EXAMPLE = ROOT / "examples" / "compose" / "docker-compose.yml"
@@ -51,11 +52,13 @@ def when(stamp: str) -> datetime:
 # ---- 1. the seed's Compose file -------------------------------------------------------------
 
 
-def seed_compose() -> dict[str, Any]:
+def seed_compose(kind: str = "ministack") -> dict[str, Any]:
+    """The seed's file, with ``kind`` (MiniStack or real LocalStack) as the service `localstack`."""
     tool = docker.tool()
     return {
         "services": {
-            "localstack": docker.ministack_service(
+            "localstack": docker.emulator_service(
+                kind,
                 ports=["127.0.0.1::4566"],  # the seed's '4566:4566', on loopback and a free host port
                 healthcheck={
                     "test": ["CMD", tool, "health", "--url", "http://127.0.0.1:4566", "--require", "secretsmanager"],
@@ -80,12 +83,16 @@ def seed_compose() -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def seed(docker_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+@pytest.fixture(scope="module", params=["ministack", "localstack"])
+def seed(
+    request: pytest.FixtureRequest, docker_engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Project]:
+    """The seed's stack, once with MiniStack and once with real LocalStack as `localstack`."""
+    kind = request.param
+    need(emulators.is_installed(kind), f"{kind} is not installed (scripts/check installs it)")
     docker.base_image(docker_engine)
-    need(docker.emulators.is_installed("ministack"), "MiniStack is not installed (scripts/check installs it)")
-    path = docker.write_json(tmp_path_factory.mktemp("seed") / "docker-compose.json", seed_compose())
-    project = Project(docker_engine, "fdseed", [path])
+    path = docker.write_json(tmp_path_factory.mktemp("seed") / "docker-compose.json", seed_compose(kind))
+    project = Project(docker_engine, f"fdseed-{kind}", [path])
     try:
         project.up()
         yield project
@@ -179,3 +186,23 @@ def test_pyz_url_health_and_doctor_on_a_bare_python(docker_engine: Engine, bare:
     result = envelope(doctor.stdout)["result"]
     assert result["runtime"]["docker_dns"] is True
     assert [s["status"] for s in result["services"][0]["steps"]][-1:] == ["pass"]
+
+
+# ---- the fixture itself ---------------------------------------------------------------------
+
+
+def test_on_the_default_bridge_container_names_do_not_resolve(seed: Project, docker_engine: Engine) -> None:
+    """A plain `docker run` lands on Docker's default bridge: no embedded DNS, only our dnsmasq."""
+    assert docker_engine.dnsmasq is not None
+    name = seed.inspect("localstack")["Name"].lstrip("/")  # type: ignore[union-attr]
+    mark = docker_engine.dnsmasq.mark()
+    code = f"import socket; print(open('/etc/resolv.conf').read()); socket.getaddrinfo({name!r}, 4566)"
+    out = docker.run_on_default_bridge(docker_engine, "python3", "-I", "-c", code)
+    assert out.returncode == 1 and "gaierror" in out.stderr, out.stderr
+    assert f"nameserver {docker.GATEWAY}" in out.stdout and "127.0.0.11" not in out.stdout, out.stdout
+    assert ("A", name) in docker_engine.dnsmasq.queries(mark)
+
+
+def test_a_second_session_waits_for_the_lock_then_says_who_holds_it(docker_engine: Engine) -> None:
+    with pytest.raises(RuntimeError, match=rf"held by pid {os.getpid()} .*another test session is using Docker"):
+        docker._acquire_lock(timeout=0.3)

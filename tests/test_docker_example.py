@@ -29,7 +29,7 @@ __all__ = ["pyz"]
 
 def override(pyz: Path) -> str:
     """The override file: images, mounts, and the port (``!override`` replaces the example's list)."""
-    ministack = docker.ministack_service(volumes=docker.volumes(docker.emulator_paths("ministack")))
+    ministack = docker.emulator_service("ministack", volumes=docker.volumes(docker.emulator_paths("ministack")))
     localstack = {**ministack, "volumes": [*ministack["volumes"], f"{pyz}:{PYZ}:ro"]}  # type: ignore[list-item]
     backend = {
         "image": docker.BASE_IMAGE,

@@ -535,16 +535,33 @@ def write_json(path: Path, doc: object) -> Path:
     return path
 
 
-def ministack_service(**overrides: object) -> dict[str, object]:
-    """A Compose service running MiniStack on 0.0.0.0:4566 from its cached venv, in the base image."""
+def emulator_service(kind: str, **overrides: object) -> dict[str, object]:
+    """A Compose service running MiniStack or real LocalStack on 0.0.0.0:4566 from its cached
+    venv in the base image, with the project's venv mounted too (for a foundry-discover healthcheck)."""
+    if kind == "localstack":
+        command = [str(emulators.venv_python(kind)), "-m", "localstack.runtime.main"]
+        # As tests/support/emulators.py runs it: no Docker inside, no DNS server, no downloads.
+        environment = {
+            "OVERRIDE_IN_DOCKER": "0",
+            "GATEWAY_SERVER": "hypercorn",
+            "GATEWAY_LISTEN": "0.0.0.0:4566",
+            "DNS_ADDRESS": "0",
+            "DISABLE_EVENTS": "1",
+            "SKIP_SSL_CERT_DOWNLOAD": "1",
+            "FILESYSTEM_ROOT": "/tmp/localstack",
+            "XDG_CACHE_HOME": "/tmp/cache",
+        }
+    else:
+        command = [str(emulators.venv_dir(kind) / "bin" / "ministack")]
+        environment = {"BIND_HOST": "0.0.0.0", "GATEWAY_PORT": "4566"}
     service: dict[str, object] = {
         "image": BASE_IMAGE,
         "pull_policy": "never",
         "init": True,
         "working_dir": "/tmp",
-        "command": [str(emulators.venv_dir("ministack") / "bin" / "ministack")],
-        "environment": {"BIND_HOST": "0.0.0.0", "GATEWAY_PORT": "4566"},
-        "volumes": volumes([*emulator_paths("ministack"), *host_paths()]),
+        "command": command,
+        "environment": environment,
+        "volumes": volumes([*emulator_paths(kind), *host_paths()]),
     }
     service.update(overrides)
     return service
