@@ -60,7 +60,9 @@ BIP = f"{GATEWAY}/24"
 ADDRESS_POOL = "base=172.30.0.0/17,size=24"
 OUR_NETS = "172.30.0.0/16"  # the pool and the default bridge's BIP
 BASE_IMAGE = "foundry-discover-test/base:latest"
-LOCK_TIMEOUT = float(os.environ.get("FOUNDRY_DOCKER_LOCK_TIMEOUT", "900"))
+# Under pytest-timeout's 300 s per test, which counts the fixture's wait too.
+LOCK_TIMEOUT = float(os.environ.get("FOUNDRY_DOCKER_LOCK_TIMEOUT", "240"))
+IP_FORWARD = Path("/proc/sys/net/ipv4/ip_forward")
 
 
 def compose_plugin() -> Path | None:
@@ -100,6 +102,9 @@ class Engine:
     dnsmasq: dns.Dnsmasq | None = None
     lock: io.TextIOWrapper | None = None
     images: dict[str, str] = field(default_factory=dict)
+    #: What dockerd changes machine-wide (FORWARD policy DROP, ip_forward 1), restored by stop().
+    forward_policy: str = "ACCEPT"
+    ip_forward: str = "1"
 
     @property
     def socket(self) -> Path:
@@ -174,6 +179,8 @@ class Engine:
             shutil.rmtree(self.root, ignore_errors=True)
             subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True)
             _remove_chains()
+            subprocess.run(["iptables", "-P", "FORWARD", self.forward_policy], capture_output=True)
+            IP_FORWARD.write_text(f"{self.ip_forward}\n")
         finally:
             if self.lock is not None:
                 self.lock.close()  # releases the flock
@@ -293,6 +300,9 @@ def start(timeout: float = 60) -> Engine:
                 f"{BRIDGE} exists with address {_bridge_address() or 'none'}: another Docker daemon runs on "
                 "this machine; stop it (the test daemon needs the bridge)"
             )
+        rules = subprocess.run(["iptables", "-S", "FORWARD"], capture_output=True, text=True).stdout
+        forward_policy = "DROP" if "-P FORWARD DROP" in rules else "ACCEPT"
+        ip_forward = IP_FORWARD.read_text().strip()
         (root / "cli" / "cli-plugins").mkdir(parents=True)
         plugin = compose_plugin()
         assert plugin is not None
@@ -312,7 +322,7 @@ def start(timeout: float = 60) -> Engine:
         ]
         with open(root / "dockerd.log", "wb") as log:
             proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        engine = Engine(root, proc, lock=lock)
+        engine = Engine(root, proc, lock=lock, forward_policy=forward_policy, ip_forward=ip_forward)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         lock.close()
