@@ -63,6 +63,9 @@ BASE_IMAGE = "foundry-discover-test/base:latest"
 # Under pytest-timeout's 300 s per test, which counts the fixture's wait too.
 LOCK_TIMEOUT = float(os.environ.get("FOUNDRY_DOCKER_LOCK_TIMEOUT", "240"))
 IP_FORWARD = Path("/proc/sys/net/ipv4/ip_forward")
+# The FORWARD policy and ip_forward as they were before any private dockerd: a session that
+# is killed leaves this file, and the next one restores these values rather than dockerd's.
+STATE = Path("/tmp/foundry-discover-dockerd.state")
 
 
 def compose_plugin() -> Path | None:
@@ -181,6 +184,7 @@ class Engine:
             _remove_chains()
             subprocess.run(["iptables", "-P", "FORWARD", self.forward_policy], capture_output=True)
             IP_FORWARD.write_text(f"{self.ip_forward}\n")
+            STATE.unlink(missing_ok=True)
         finally:
             if self.lock is not None:
                 self.lock.close()  # releases the flock
@@ -288,9 +292,45 @@ def _bridge_address() -> str:
     return match.group(1) if match else ""
 
 
+def _machine_state() -> tuple[str, str]:
+    """(FORWARD policy, ip_forward) to restore at the end: a killed session's record, else now's."""
+    with contextlib.suppress(OSError, ValueError):
+        policy, forward = STATE.read_text().split()
+        return policy, forward
+    rules = subprocess.run(["iptables", "-S", "FORWARD"], capture_output=True, text=True).stdout
+    state = ("DROP" if "-P FORWARD DROP" in rules else "ACCEPT", IP_FORWARD.read_text().strip())
+    STATE.write_text(" ".join(state) + "\n")
+    return state
+
+
+def _reap_stale() -> None:
+    """Stop by PID what a killed session left (its dockerd, containerd, dnsmasq) and delete its dirs.
+
+    Runs with the lock held, so every fd-dockerd-* folder's processes are orphans.
+    """
+    for root in Path(tempfile.gettempdir()).glob("fd-dockerd-*"):
+        pidfile = root / "dockerd.pid"
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(pidfile.read_text())
+            if str(root) in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                os.kill(pid, signal.SIGTERM)
+                for _ in range(100):
+                    if not Path(f"/proc/{pid}").exists():
+                        break
+                    time.sleep(0.2)
+        _kill_leftovers(root)
+        _unmount_under(root)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def start(timeout: float = 60) -> Engine:
     """Start the private dockerd (waiting for the machine-wide lock), its DNS and Compose."""
     lock = _acquire_lock(LOCK_TIMEOUT)
+    try:
+        _reap_stale()
+    except BaseException:
+        lock.close()
+        raise
     root = Path(tempfile.mkdtemp(prefix="fd-dockerd-"))
     try:
         # We hold the lock, so a docker0 with our address is a crashed session's: dockerd
@@ -300,9 +340,7 @@ def start(timeout: float = 60) -> Engine:
                 f"{BRIDGE} exists with address {_bridge_address() or 'none'}: another Docker daemon runs on "
                 "this machine; stop it (the test daemon needs the bridge)"
             )
-        rules = subprocess.run(["iptables", "-S", "FORWARD"], capture_output=True, text=True).stdout
-        forward_policy = "DROP" if "-P FORWARD DROP" in rules else "ACCEPT"
-        ip_forward = IP_FORWARD.read_text().strip()
+        forward_policy, ip_forward = _machine_state()
         (root / "cli" / "cli-plugins").mkdir(parents=True)
         plugin = compose_plugin()
         assert plugin is not None
