@@ -87,6 +87,27 @@ class WaitTimeoutError(FoundryError):
     kind = "timeout"
 
 
+class Interrupted(FoundryError):
+    """Ctrl-C: what the command knew by then is reported, and it exits 130."""
+
+    exit_code = EXIT_INTERRUPTED
+    kind = "interrupted"
+
+
+class TerminatedError(Interrupted):
+    """SIGTERM (a cancelled CI job, a stopping pod): as Ctrl-C, with exit 143."""
+
+    exit_code = EXIT_TERMINATED
+    kind = "terminated"
+
+
+def interruption(exc: BaseException) -> Interrupted:
+    """The error to report for a KeyboardInterrupt: SIGTERM's Terminated, or Ctrl-C."""
+    if isinstance(exc, Terminated):
+        return TerminatedError("terminated (SIGTERM)")
+    return Interrupted("interrupted")
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt.
 
