@@ -142,3 +142,33 @@ def test_health_all_slow_service_blames_only_itself(stack: tuple[dict[str, str],
         fast.close()
         for listener in listeners:
             listener.close()
+
+
+def test_no_attempt_begins_after_the_deadline() -> None:
+    """poll sleeps up to the deadline; an attempt begun then could only fail for want of time."""
+    import time
+
+    from foundry_discover.waiting import Deadline, poll
+
+    for _ in range(5):
+        deadline = Deadline.after(0.3)
+        begun: list[float] = []
+
+        def check(d: Deadline, begun: list[float] = begun) -> bool:
+            begun.append(time.monotonic())
+            return False
+
+        polled = poll(check, bool, deadline)
+        assert polled.timed_out and polled.attempts == len(begun) > 1
+        assert all(at < deadline.at for at in begun), [round(deadline.at - at, 4) for at in begun]
+
+
+def test_work_that_never_began_is_not_reached_not_failed() -> None:
+    from foundry_discover.doctor import Options, check_service
+    from foundry_discover.registry import Registry
+    from foundry_discover.waiting import Deadline
+
+    registry = Registry.from_mapping({"SVC_REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(free_port())})
+    report = check_service(registry, "redis", Deadline.after(0), Options(), "development")
+    assert [s.status for s in report.steps] == ["pass", "not_reached", "not_reached", "not_reached", "not_reached"]
+    assert report.failure is None and not report.ok and report.exit_code == 124 and report.cut

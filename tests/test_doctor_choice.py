@@ -208,8 +208,9 @@ def test_production_secret_without_credentials_fails_before_sending() -> None:
     env = cli_env(ENVIRONMENT="production", AWS_REGION="us-east-1", AWS_ENDPOINT_URL=closed, **NO_AWS_FILES)
     code, doc, _ = doctor("--secret", "app/db", "--allow-non-aws-endpoint", "--skip", "redis", env=env)
     aws = service(doc, "secretsmanager")
-    assert aws["failed_step"] == "aws" and "credentials" in aws["steps"][1]["detail"], aws
-    assert code != 0
+    assert aws["failed_step"] == "aws" and "no AWS credentials found" in aws["steps"][1]["detail"], aws
+    assert "nothing was sent" in aws["steps"][1]["detail"]
+    assert code == 3
 
 
 def test_production_secret_fetched_as_the_application_would(localstack: emulators.Emulator) -> None:
