@@ -101,13 +101,6 @@ class TerminatedError(Interrupted):
     kind = "terminated"
 
 
-def interruption(exc: BaseException) -> Interrupted:
-    """The error to report for a KeyboardInterrupt: SIGTERM's Terminated, or Ctrl-C."""
-    if isinstance(exc, Terminated):
-        return TerminatedError("terminated (SIGTERM)")
-    return Interrupted("interrupted")
-
-
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt.
 

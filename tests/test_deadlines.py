@@ -11,7 +11,7 @@ and a slow endpoint answering 500 (fails with its own cause).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,13 @@ def by_name(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {s["name"].lower(): s for s in doc["result"]["services"]}
 
 
+def repeated(run: Callable[[float], tuple[int, dict[str, Any], str]], first: float) -> list[Any]:
+    """RUNS runs, each with --timeout 50 ms longer than the last, so the end falls somewhere new."""
+    timeouts = [first + 0.05 * i for i in range(RUNS)]
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        return list(pool.map(lambda t: (t, *run(t)), timeouts))
+
+
 def doctor_wait(env: dict[str, str], file: Path, timeout: float) -> tuple[int, dict[str, Any], str]:
     argv = ["--registry", str(file), "doctor", "redis", "backend", "compiler", "postgres", "--wait", "--json"]
     out = run_cli(*argv, "--timeout", f"{timeout:.2f}", env=env, timeout=60)
@@ -64,12 +71,9 @@ def doctor_wait(env: dict[str, str], file: Path, timeout: float) -> tuple[int, d
 
 def test_doctor_wait_never_blames_a_healthy_service(stack: tuple[dict[str, str], Path]) -> None:
     env, file = stack
-    # From well after the first attempt's end to several attempts later, 50 ms apart.
-    timeouts = [2.0 + 0.05 * i for i in range(RUNS)]
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        results = list(pool.map(lambda t: (t, *doctor_wait(env, file, t)), timeouts))
+    # From well after the first attempt's end to several attempts later.
     problems: list[str] = []
-    for timeout, code, doc, err in results:
+    for timeout, code, doc, err in repeated(lambda t: doctor_wait(env, file, t), 2.0):
         services = by_name(doc)
         where = f"--timeout {timeout:.2f}"
         if code != 124:
@@ -100,11 +104,8 @@ def health_wait(env: dict[str, str], file: Path, timeout: float) -> tuple[int, d
 
 def test_health_wait_keeps_the_real_cause(stack: tuple[dict[str, str], Path]) -> None:
     env, file = stack
-    timeouts = [1.5 + 0.05 * i for i in range(RUNS)]
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        results = list(pool.map(lambda t: (t, *health_wait(env, file, t)), timeouts))
     problems: list[str] = []
-    for timeout, code, doc, err in results:
+    for timeout, code, doc, err in repeated(lambda t: health_wait(env, file, t), 1.5):
         where = f"--timeout {timeout:.2f}"
         if code != 124:
             problems.append(f"{where}: exit {code}, expected 124")
