@@ -698,9 +698,12 @@ def _interrupted(report: DoctorReport) -> tuple[int, FoundryError]:
 
 
 def waiting_for(report: DoctorReport) -> str:
-    broken = []
-    for s in report.services:
-        step = s.failure or s.unfinished
-        if step is not None:
-            broken.append(f"{s.name.lower()} ({step.name}: {step.detail})")
-    return "; ".join(broken) if broken else "all services"
+    """What is still missing, in one line: each cause for a few services, names for many."""
+    open_ = [s for s in report.services if s.failure or s.unfinished]
+    if not open_:
+        return "all services"
+    if len(open_) > FEW:
+        return few(open_)
+    return "; ".join(
+        f"{s.name.lower()} ({step.name}: {step.detail})" for s in open_ if (step := s.failure or s.unfinished)
+    )

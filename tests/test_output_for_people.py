@@ -61,6 +61,7 @@ def test_doctor_quiet_and_a_short_summary_over_many_services() -> None:
         full = run_cli("doctor", env=env)
         quiet = run_cli("doctor", "--quiet", env=env)
         doc = json.loads(run_cli("doctor", "--quiet", "--json", env=env).stdout)
+        waited = run_cli("doctor", "--wait", "--timeout", "0.5", env=env)
     finally:
         ok.close()
     assert full.returncode == quiet.returncode == 4
@@ -72,6 +73,8 @@ def test_doctor_quiet_and_a_short_summary_over_many_services() -> None:
     assert len(summary) < 120, summary
     error = quiet.stderr.strip().splitlines()[-1]
     assert "and 9 more" in error and len(error) < 300, error
+    assert waited.returncode == 124
+    assert "still failing: svc00 (connect), svc01 (connect), svc02 (connect) and 9 more" in waited.stderr
     # JSON keeps the full list.
     assert len(doc["result"]["services"]) == 13 and doc["result"]["counts"]["failed"] == 12
 
