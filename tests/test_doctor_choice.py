@@ -126,10 +126,13 @@ def test_ci_gate_for_localstack_and_backend_goes_green_without_names(localstack:
     assert "all 2 services pass, 4 left out" in human.stdout
 
 
-def test_skip_with_names_is_a_usage_error() -> None:
+def test_skip_with_names_or_with_what_it_skips_is_a_usage_error() -> None:
     out = run_cli("doctor", "redis", "--skip", "postgres")
     assert out.returncode == 2
     assert "not both" in out.stderr
+    out = run_cli("doctor", "--skip", "localstack", "--require", "s3")
+    assert out.returncode == 2
+    assert "--require checks LocalStack" in out.stderr
 
 
 def _boto(emulator: emulators.Emulator) -> Any:

@@ -96,6 +96,8 @@ def doctor(
         raise typer.BadParameter(
             "give NAMEs, or --skip/--all to adjust the default choice; not both", param_hint="NAME"
         )
+    if required and "LOCALSTACK" in {n.strip().upper().replace("-", "_") for n in skip or []}:
+        raise typer.BadParameter("--require checks LocalStack, which --skip leaves out: drop one", param_hint="--skip")
     registry = state(ctx).registry()
 
     def action() -> int:
