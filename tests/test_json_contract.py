@@ -71,6 +71,8 @@ DOCTOR_KEYS = {
     "environment",
     "runtime",
     "notes",
+    "environment_check",
+    "environment_warnings",
     "left_out",
     "counts",
     "services",
@@ -92,3 +94,19 @@ def test_resolve_result_has_its_own_timeout(clean_env: pytest.MonkeyPatch) -> No
     doc = json.loads(CliRunner().invoke(app, ["resolve", "10.0.0.1", "--timeout", "3", "--json"]).stdout)
     assert doc["result"]["timeout"] == 3
     assert {"timeout", "attempts"} <= set(doc["result"]["resolver"])
+
+
+def test_result_keys_added_for_near_miss_input(clean_env: pytest.MonkeyPatch) -> None:
+    """doctor's environment_check and environment_warnings; url's service-link error (issue 13)."""
+    clean_env.setenv("ENVIRONMENT", "Development")
+    doc = json.loads(CliRunner().invoke(app, ["doctor", "nope", "--json"]).stdout)
+    check_envelope(doc, "doctor")
+    result = doc["result"]
+    assert set(result["environment_check"]) == {"value", "app", "tool", "standard", "likely", "warning"}
+    assert result["environment_check"]["likely"] == "development"
+    assert result["environment_warnings"] == [result["environment_check"]["warning"]]
+    assert result["environment_warnings"][0] in doc["warnings"]
+    clean_env.setenv("LOCALSTACK_PORT", "tcp://10.96.0.12:4566")
+    doc = json.loads(CliRunner().invoke(app, ["url", "localstack", "--json"]).stdout)
+    check_envelope(doc, "url")
+    assert doc["exit_code"] == 3 and "injected by Kubernetes" in doc["error"]["message"]

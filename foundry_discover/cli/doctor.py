@@ -132,7 +132,7 @@ def doctor(
         if junit is not None:
             write_junit(junit, show.junit_xml(report))
         code, problem = core.verdict(report, waited=wait, seconds=total)
-        warnings = [w for s in report.services for w in s.warnings]
+        warnings = report.environment_warnings + [w for s in report.services for w in s.warnings]
         human = show.show_failures if quiet else show.show
         render.deliver("doctor", report, code, problem, as_json=as_json, human=human, warnings=warnings)
         return code
