@@ -788,13 +788,10 @@ def few(services: Sequence[ServiceReport], form: str = "{name} ({step})") -> str
 
 
 def _interrupted(report: DoctorReport) -> tuple[int, FoundryError]:
+    """The same one line as every command stopped by a signal; the report says what was known."""
     from foundry_discover.errors import Interrupted, TerminatedError
 
-    cls = TerminatedError if report.interrupted == "SIGTERM" else Interrupted
-    open_ = [s for s in report.services if not s.ok]
-    what = f"; not finished or failing: {few(open_)}" if open_ else ""
-    done = sum(s.ok for s in report.services)
-    err = cls(f"interrupted by {report.interrupted}: {done} of {len(report.services)} services passed{what}")
+    err = TerminatedError("terminated (SIGTERM)") if report.interrupted == "SIGTERM" else Interrupted("interrupted")
     return err.exit_code, err
 
 

@@ -220,17 +220,10 @@ def all_problem(checks: list[ServiceCheck], code: int) -> FoundryError | None:
 
 
 def all_interrupted(found: AllChecks) -> FoundryError:
-    """``--all`` cut short by Ctrl-C or SIGTERM: what passed, and what had not finished."""
+    """``--all`` cut short by Ctrl-C or SIGTERM: the one line every stopped command prints."""
     from foundry_discover.errors import Interrupted, TerminatedError
 
-    cls = TerminatedError if found.interrupted == "SIGTERM" else Interrupted
-    healthy = sum(c.ok for c in found.services)
-    open_ = [c.name.lower() for c in found.services if c.verdict == "interrupted"]
-    shown = ", ".join(open_[:3]) + (f" and {len(open_) - 3} more" if len(open_) > 3 else "")
-    return cls(
-        f"interrupted by {found.interrupted}: {healthy} of {len(found.services)} services healthy; "
-        f"not finished: {shown or 'none'}"
-    )
+    return TerminatedError("terminated (SIGTERM)") if found.interrupted == "SIGTERM" else Interrupted("interrupted")
 
 
 # ---- flags -------------------------------------------------------------------------------

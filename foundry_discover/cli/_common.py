@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from foundry_discover.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, FoundryError, Interrupted
+from foundry_discover.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, FoundryError
 from foundry_discover.registry import Registry
 
 JsonOpt = Annotated[
@@ -101,3 +101,8 @@ def run(command: str, as_json: bool, action: Callable[[], Any]) -> NoReturn:
         render.emit_error(command, err, as_json=as_json)
         raise typer.Exit(EXIT_INTERNAL) from None
     raise typer.Exit(int(code or 0))
+
+
+class Interrupted(FoundryError):
+    exit_code = EXIT_INTERRUPTED
+    kind = "interrupted"
