@@ -572,7 +572,9 @@ def signal_name(interrupt: BaseException | None) -> str | None:
     return "SIGTERM" if isinstance(interrupt, Terminated) else "SIGINT"
 
 
-def unfinished_report(registry: Registry, name: str, done: list[Step], signal: str) -> ServiceReport:
+def unfinished_report(
+    registry: Registry, name: str, done: list[Step], signal: str, *, begun: bool = True
+) -> ServiceReport:
     """A service whose walk did not end: the steps that finished, the one under way, the rest unreached."""
     from foundry_discover.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 
@@ -580,7 +582,7 @@ def unfinished_report(registry: Registry, name: str, done: list[Step], signal: s
     order = STEPS if name != AWS_SERVICE else ("config", "aws")
     steps = list(done)
     for step_name in order[len(steps) :]:
-        if any(s.status in ("fail", *UNFINISHED) for s in steps):
+        if not begun or any(s.status in ("fail", *UNFINISHED) for s in steps):
             steps.append(Step(step_name, "not_reached", f"not reached: interrupted by {signal}", exit_code=code))
         else:
             steps.append(Step(step_name, "interrupted", f"interrupted by {signal} while this step ran", exit_code=code))
@@ -589,6 +591,20 @@ def unfinished_report(registry: Registry, name: str, done: list[Step], signal: s
     except ConfigError:
         service = None
     return ServiceReport(service.name if service else normalize_name(name), service.url if service else None, steps)
+
+
+def not_started(
+    registry: Registry, names: Sequence[str], options: Options, runtime: Runtime, interrupt: BaseException
+) -> DoctorReport:
+    """Interrupted before any service was walked: each chosen one, every step not reached (for --junit)."""
+    from foundry_discover.secrets import decide_environment
+
+    signal = signal_name(interrupt) or "SIGINT"
+    mode = decide_environment(registry.env)[0]
+    choice = choose(registry, names, mode, options)
+    chosen = choice.services + ([AWS_SERVICE] if choice.production_secrets else [])
+    reports = [unfinished_report(registry, n, [], signal, begun=False) for n in chosen]
+    return DoctorReport(runtime, reports, 0.0, mode, notes=choice.notes, left_out=choice.left_out, interrupted=signal)
 
 
 @dataclass

@@ -167,3 +167,20 @@ def test_health_all_interrupted_keeps_finished_rows(sig: signal.Signals) -> None
     assert verdicts.pop("LOCALSTACK") == "interrupted"
     assert set(verdicts.values()) == {"healthy"}, verdicts
     assert err.strip().splitlines()[-1] == LAST_LINE[sig]
+
+
+def test_stopped_before_any_walk_began_still_gives_a_junit_report() -> None:
+    """The report --junit writes when a signal lands before the services' walks start."""
+    from foundry_discover.doctor import Options, not_started
+    from foundry_discover.errors import Terminated
+    from foundry_discover.registry import Registry
+    from foundry_discover.render.doctor import junit_xml
+    from foundry_discover.runtime import detect
+
+    registry = Registry.from_mapping({"SVC_REDIS_HOST": "127.0.0.1", "ENVIRONMENT": "production"})
+    report = not_started(registry, [], Options(secrets=("app/db",)), detect(), Terminated())
+    assert report.interrupted == "SIGTERM"
+    assert [s.name for s in report.services] == ["REDIS", "SECRETSMANAGER"]
+    assert all(step.status == "not_reached" and step.exit_code == 143 for s in report.services for step in s.steps)
+    suite = ET.fromstring(junit_xml(report)).find("testsuite")
+    assert suite is not None and suite.get("errors") == "7" and suite.get("failures") == "0"

@@ -118,16 +118,23 @@ def doctor(
             skip=tuple(skip or []),
             every=all_,
         )
-        runtime = detect()
         chosen = list(names or [])
-        with render.Progress(enabled=wait or render.use_color(sys.stderr)) as progress:
-            if wait:
-                report = core.run_until_ok(
-                    registry, chosen, deadline, options, runtime, on_progress=lambda text, _: progress.update(text)
-                )
-            else:
-                progress.update(f"checking {len(chosen) or 'the configured'} service(s)")
-                report = core.run(registry, chosen, deadline, options, runtime)
+        try:
+            runtime = detect()
+            with render.Progress(enabled=wait or render.use_color(sys.stderr)) as progress:
+                if wait:
+                    report = core.run_until_ok(
+                        registry, chosen, deadline, options, runtime, on_progress=lambda text, _: progress.update(text)
+                    )
+                else:
+                    progress.update(f"checking {len(chosen) or 'the configured'} service(s)")
+                    report = core.run(registry, chosen, deadline, options, runtime)
+        except KeyboardInterrupt as stop:
+            # Stopped before any walk began (the walks themselves report an interrupt):
+            # a CI job still gets its JUnit file, every step in it not reached.
+            if junit is not None:
+                write_junit(junit, show.junit_xml(core.not_started(registry, chosen, options, detect(), stop)))
+            raise
         # Before anything is printed: a CI job cancelled while we print still gets its report.
         if junit is not None:
             write_junit(junit, show.junit_xml(report))
