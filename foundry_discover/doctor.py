@@ -25,21 +25,27 @@ from foundry_discover.errors import (
     EXIT_CONFIG,
     EXIT_NOT_OK,
     EXIT_OK,
+    EXIT_TIMEOUT,
     EXIT_UNREACHABLE,
     ConfigError,
     FoundryError,
     most_severe,
 )
-from foundry_discover.registry import Registry, Service, host_var, normalize_name
+from foundry_discover.registry import Registry, Service, host_var, normalize_name, port_var
 from foundry_discover.runtime import Runtime
 from foundry_discover.waiting import Deadline, poll
 
-Status = Literal["pass", "warn", "fail", "skip"]
+#: ``interrupted``: begun, then cut short by Ctrl-C or SIGTERM; ``not_reached``: never begun
+#: (time ran out, or the command was interrupted, before it). Neither is a pass.
+Status = Literal["pass", "warn", "fail", "skip", "interrupted", "not_reached"]
+UNFINISHED: tuple[Status, ...] = ("interrupted", "not_reached")
 if TYPE_CHECKING:
     from foundry_discover.envcheck import LinkEvidence
 
 _T = TypeVar("_T")
 STEPS = ("config", "resolve", "connect", "protocol", "aws")
+#: The pseudo-service that fetches --secret names where production gets them: AWS itself.
+AWS_SERVICE = "SECRETSMANAGER"
 MANY_FIXES = "Each failing step shows its own fix (see above, or `failed_step` and `steps` in --json)"
 
 
@@ -59,19 +65,28 @@ class ServiceReport:
     name: str
     url: str | None
     steps: list[Step]
+    #: The walk ended early because its deadline ran out (a step failed after it expired,
+    #: or a step was not reached): under --wait such a result says only "out of time", so
+    #: the attempt before it, which knows the real state, is kept instead.
+    cut: bool = field(default=False, repr=False)
 
     @property
     def failure(self) -> Step | None:
         return next((s for s in self.steps if s.status == "fail"), None)
 
     @property
+    def unfinished(self) -> Step | None:
+        """The first step that was interrupted or never reached, when no step failed before it."""
+        return next((s for s in self.steps if s.status in UNFINISHED), None)
+
+    @property
     def ok(self) -> bool:
-        return self.failure is None
+        return self.failure is None and self.unfinished is None
 
     @property
     def exit_code(self) -> int:
-        failure = self.failure
-        return failure.exit_code if failure else EXIT_OK
+        step = self.failure or self.unfinished
+        return step.exit_code if step else EXIT_OK
 
     @property
     def warnings(self) -> list[str]:
@@ -88,6 +103,10 @@ class DoctorReport:
     timed_out: bool = False
     #: What doctor decided on the user's behalf (e.g. leaving LocalStack out in production).
     notes: list[str] = field(default_factory=list)
+    #: Services known but not checked, each with why (not configured here, --skip, production).
+    left_out: list[dict[str, str]] = field(default_factory=list)
+    #: "SIGINT" or "SIGTERM" when the run was interrupted: the report holds what was known then.
+    interrupted: str | None = None
     #: What ENVIRONMENT means to the application (envcheck.EnvironmentMeaning.to_json()).
     environment_check: dict[str, Any] = field(default_factory=dict)
     #: Settings worth a warning before any service is checked: ENVIRONMENT, unread variables, the region.
@@ -102,13 +121,16 @@ class DoctorReport:
         return most_severe(s.exit_code for s in self.services)
 
     def counts(self) -> dict[str, int]:
-        failed = sum(not s.ok for s in self.services)
+        failed = sum(s.failure is not None for s in self.services)
+        unfinished = sum(s.failure is None and s.unfinished is not None for s in self.services)
         warned = sum(bool(s.ok and s.warnings) for s in self.services)
         return {
             "services": len(self.services),
-            "passed": len(self.services) - failed,
+            "passed": len(self.services) - failed - unfinished,
             "failed": failed,
+            "unfinished": unfinished,
             "warned": warned,
+            "left_out": len(self.left_out),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -118,9 +140,11 @@ class DoctorReport:
             "elapsed_ms": round(self.elapsed_ms, 3),
             "attempts": self.attempts,
             "timed_out": self.timed_out,
+            "interrupted": self.interrupted,
             "environment": self.environment,
             "runtime": self.runtime,
             "notes": self.notes,
+            "left_out": self.left_out,
             "environment_check": self.environment_check,
             "environment_warnings": self.environment_warnings,
             "counts": self.counts(),
@@ -131,6 +155,7 @@ class DoctorReport:
                     "ok": s.ok,
                     "exit_code": s.exit_code,
                     "failed_step": s.failure.name if s.failure else None,
+                    "unfinished_step": s.unfinished.name if s.unfinished and not s.failure else None,
                     "steps": s.steps,
                 }
                 for s in self.services
@@ -141,9 +166,16 @@ class DoctorReport:
 @dataclass(frozen=True)
 class Options:
     require: tuple[str, ...] = ()
-    secret: str | None = None
+    #: Secrets to fetch (never shown), each one checked; none: list secrets instead.
+    secrets: tuple[str, ...] = ()
     #: Per attempt; the whole run (and a --wait) is bounded by the caller's deadline.
     timeout: float = 5.0
+    #: Production only: let --secret go to an endpoint that is not AWS (as `secret --allow-non-aws-endpoint`).
+    allow_non_aws_endpoint: bool = False
+    #: --skip: leave these out of the default choice.
+    skip: tuple[str, ...] = ()
+    #: --all: every known service, configured here or not.
+    every: bool = False
 
 
 # ---- one service ---------------------------------------------------------------------------
@@ -161,9 +193,18 @@ def _fail(name: str, exc: FoundryError, **data: Any) -> Step:
 
 
 def check_service(
-    registry: Registry, name: str, deadline: Deadline, options: Options, mode: str, namespace: str | None = None
+    registry: Registry,
+    name: str,
+    deadline: Deadline,
+    options: Options,
+    mode: str,
+    namespace: str | None = None,
+    steps: list[Step] | None = None,
 ) -> ServiceReport:
-    steps: list[Step] = []
+    """Walk one service's chain. ``steps``, when given, receives each step as it ends, so an
+    interrupted run can report the steps that finished."""
+    steps = [] if steps is None else steps
+    cut = False
     service: Service | None = None
     addresses: list[str] = []
 
@@ -210,15 +251,25 @@ def check_service(
         if service.name != "LOCALSTACK":
             return Step("aws", "skip", "only LocalStack gets an AWS call")
         if mode != "development":
-            return Step("aws", "skip", f"ENVIRONMENT is {mode}: secrets come from AWS itself, not LocalStack")
+            also = f" (--secret is fetched from AWS: see {AWS_SERVICE.lower()})" if options.secrets else ""
+            return Step("aws", "skip", f"ENVIRONMENT is {mode}: secrets come from AWS itself, not LocalStack{also}")
         return aws_check(registry, deadline, options)
 
     for step_name, fn in zip(STEPS, (config, resolve, connect, protocol, aws), strict=True):
         if any(s.status == "fail" for s in steps):
             steps.append(Step(step_name, "skip", "skipped: an earlier step failed"))
             continue
-        steps.append(_timed(fn))
-    return ServiceReport(service.name if service else normalize_name(name), service.url if service else None, steps)
+        if step_name != "config" and deadline.expired:
+            # Work that never began is not blamed for the time the steps before it used.
+            why = f"not reached: time ran out ({deadline.seconds:g}s)"
+            steps.append(Step(step_name, "not_reached", why, exit_code=EXIT_TIMEOUT))
+            cut = True
+            continue
+        step = _timed(fn)
+        steps.append(step)
+        cut = cut or (step.status == "fail" and deadline.expired)
+    name_, url = (service.name, service.url) if service else (normalize_name(name), None)
+    return ServiceReport(name_, url, steps, cut=cut)
 
 
 def _port_evidence(service: Service, env: Mapping[str, str], namespace: str | None) -> list[LinkEvidence]:
@@ -371,21 +422,78 @@ def _health_wait_command(options: Options) -> str:
 
 
 def aws_check(registry: Registry, deadline: Deadline, options: Options) -> Step:
-    from botocore.config import Config
-
     from foundry_discover import secrets
 
-    left = max(deadline.remaining(), 0.1)
-    config = Config(connect_timeout=left, read_timeout=left, retries={"max_attempts": 1, "mode": "standard"})
     try:
-        sc = secrets.open_client(registry, config=config)
-        if options.secret:
-            value = secrets.get_secret(sc, options.secret)
-            return Step("aws", "pass", f"fetched secret {value.name} ({value.kind}, value not shown)")
-        listed = secrets.list_secrets(sc, limit_pages=1)
+        sc = secrets.open_client(
+            registry, config=_aws_config(deadline), allow_non_aws_endpoint=options.allow_non_aws_endpoint
+        )
+        return _fetch(sc, options)
     except FoundryError as exc:
         return _fail("aws", exc)
-    return Step("aws", "pass", f"Secrets Manager answered: {len(listed.secrets)} secret(s) listed")
+
+
+def _aws_config(deadline: Deadline) -> Any:
+    from botocore.config import Config
+
+    left = max(deadline.remaining(), 0.1)
+    return Config(connect_timeout=left, read_timeout=left, retries={"max_attempts": 1, "mode": "standard"})
+
+
+def _fetch(sc: Any, options: Options) -> Step:
+    """Every --secret, each one (a failure names which); with none, one page of the list."""
+    from foundry_discover import secrets
+
+    if not options.secrets:
+        listed = secrets.list_secrets(sc, limit_pages=1)
+        return Step("aws", "pass", f"Secrets Manager answered: {len(listed.secrets)} secret(s) listed")
+    fetched: list[str] = []
+    for name in options.secrets:
+        try:
+            value = secrets.get_secret(sc, name)
+        except FoundryError as exc:
+            done = f" ({', '.join(fetched)} fetched)" if fetched else ""
+            step = _fail("aws", exc, secret=name)
+            step.detail = f"{exc.message}{done}"
+            return step
+        fetched.append(f"{value.name} ({value.kind})")
+    return Step("aws", "pass", f"fetched secret {', '.join(fetched)}, value not shown", data={"secrets": fetched})
+
+
+def production_secrets(registry: Registry, deadline: Deadline, options: Options) -> ServiceReport:
+    """--secret outside development: fetched as the application would, from AWS itself.
+
+    No LocalStack is involved, so the chain is the client's settings (config) and the call
+    (aws); botocore resolves and connects itself, and its errors name the cause.
+    """
+    from foundry_discover import secrets
+
+    steps: list[Step] = []
+    try:
+        started = time.perf_counter()
+        sc = secrets.open_client(
+            registry, config=_aws_config(deadline), allow_non_aws_endpoint=options.allow_non_aws_endpoint
+        )
+    except FoundryError as exc:
+        step = _fail("config", exc)
+        step.elapsed_ms = (time.perf_counter() - started) * 1000
+        return ServiceReport(AWS_SERVICE, None, [step, Step("aws", "skip", "skipped: an earlier step failed")])
+    plan = sc.plan
+    where = f"endpoint {plan.shown_endpoint} ({plan.endpoint_source}), region {plan.region} ({plan.region_source})"
+    if plan.warnings:
+        steps.append(Step("config", "warn", f"{where}; " + "; ".join(plan.warnings)))
+    else:
+        steps.append(Step("config", "pass", where))
+    steps[0].elapsed_ms = (time.perf_counter() - started) * 1000
+    steps.append(_timed(lambda: _guarded_fetch(sc, options)))
+    return ServiceReport(AWS_SERVICE, plan.shown_endpoint, steps)
+
+
+def _guarded_fetch(sc: Any, options: Options) -> Step:
+    try:
+        return _fetch(sc, options)
+    except FoundryError as exc:
+        return _fail("aws", exc)
 
 
 # ---- all services ---------------------------------------------------------------------------
@@ -398,18 +506,41 @@ def run(
     options: Options,
     runtime: Runtime,
 ) -> DoctorReport:
+    """One walk of every chosen service at once. Ctrl-C or SIGTERM does not raise: the
+    report comes back with ``interrupted`` set, holding what had finished by then."""
     from foundry_discover.secrets import decide_environment
+    from foundry_discover.threads import gather
 
     started = time.perf_counter()
     mode = decide_environment(registry.env)[0]
-    chosen, notes = choose(registry, names, mode)
-    with ThreadPoolExecutor(max_workers=max(1, len(chosen))) as pool:
-        reports = list(
-            pool.map(lambda n: check_service(registry, n, deadline, options, mode, runtime.namespace), chosen)
-        )
-    report = DoctorReport(runtime, reports, (time.perf_counter() - started) * 1000, mode, notes=notes)
-    report.environment_check, report.environment_warnings = environment_findings(registry)
-    return report
+    choice = choose(registry, names, mode, options)
+    sinks: list[list[Step]] = [[] for _ in choice.services]
+    jobs: list[Callable[[], ServiceReport]] = [
+        functools.partial(check_service, registry, n, deadline, options, mode, runtime.namespace, sink)
+        for n, sink in zip(choice.services, sinks, strict=True)
+    ]
+    if choice.production_secrets:
+        sinks.append([])
+        jobs.append(lambda: production_secrets(registry, deadline, options))
+    gathered = gather(jobs, name="doctor")
+    stopped = signal_name(gathered.interrupt)
+    reports: list[ServiceReport] = []
+    for index, (report, sink) in enumerate(zip(gathered.results, sinks, strict=True)):
+        if report is None:
+            name = choice.services[index] if index < len(choice.services) else AWS_SERVICE
+            report = unfinished_report(registry, name, list(sink), stopped or "SIGINT")
+        reports.append(report)
+    result = DoctorReport(
+        runtime,
+        reports,
+        (time.perf_counter() - started) * 1000,
+        mode,
+        notes=choice.notes,
+        left_out=choice.left_out,
+        interrupted=stopped,
+    )
+    result.environment_check, result.environment_warnings = environment_findings(registry)
+    return result
 
 
 def environment_findings(registry: Registry) -> tuple[dict[str, Any], list[str]]:
@@ -433,24 +564,137 @@ def _known_regions() -> frozenset[str]:
     return frozenset(botocore_regions())
 
 
-def choose(registry: Registry, names: Sequence[str], mode: str) -> tuple[list[str], list[str]]:
-    """The services to check: those named, else every known one.
+def signal_name(interrupt: BaseException | None) -> str | None:
+    from foundry_discover.errors import Terminated
+
+    if interrupt is None:
+        return None
+    return "SIGTERM" if isinstance(interrupt, Terminated) else "SIGINT"
+
+
+def unfinished_report(
+    registry: Registry, name: str, done: list[Step], signal: str, *, begun: bool = True
+) -> ServiceReport:
+    """A service whose walk did not end: the steps that finished, the one under way, the rest unreached."""
+    from foundry_discover.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
+
+    code = EXIT_TERMINATED if signal == "SIGTERM" else EXIT_INTERRUPTED
+    order = STEPS if name != AWS_SERVICE else ("config", "aws")
+    steps = list(done)
+    for step_name in order[len(steps) :]:
+        if not begun or any(s.status in ("fail", *UNFINISHED) for s in steps):
+            steps.append(Step(step_name, "not_reached", f"not reached: interrupted by {signal}", exit_code=code))
+        else:
+            steps.append(Step(step_name, "interrupted", f"interrupted by {signal} while this step ran", exit_code=code))
+    try:
+        service: Service | None = registry.get(name) if name != AWS_SERVICE else None
+    except ConfigError:
+        service = None
+    return ServiceReport(service.name if service else normalize_name(name), service.url if service else None, steps)
+
+
+def not_started(
+    registry: Registry, names: Sequence[str], options: Options, runtime: Runtime, interrupt: BaseException
+) -> DoctorReport:
+    """Interrupted before any service was walked: each chosen one, every step not reached (for --junit)."""
+    from foundry_discover.secrets import decide_environment
+
+    signal = signal_name(interrupt) or "SIGINT"
+    mode = decide_environment(registry.env)[0]
+    choice = choose(registry, names, mode, options)
+    chosen = choice.services + ([AWS_SERVICE] if choice.production_secrets else [])
+    reports = [unfinished_report(registry, n, [], signal, begun=False) for n in chosen]
+    return DoctorReport(runtime, reports, 0.0, mode, notes=choice.notes, left_out=choice.left_out, interrupted=signal)
+
+
+@dataclass
+class Choice:
+    """Which services a run checks, which it leaves out and why, and what it decided."""
+
+    services: list[str]
+    notes: list[str] = field(default_factory=list)
+    left_out: list[dict[str, str]] = field(default_factory=list)
+    #: --secret outside development: fetched from AWS itself, as its own pseudo-service.
+    production_secrets: bool = False
+
+
+def configured(registry: Registry) -> dict[str, str]:
+    """The services this environment sets up, each with the evidence."""
+    found: dict[str, str] = {}
+    env = registry.env
+    for name, spec in registry.specs().items():
+        if host_var(name) in env:
+            found[name] = host_var(name)
+        elif port_var(name) in env:
+            found[name] = port_var(name)
+        elif spec.source is not None and spec.source.kind == "file":
+            found[name] = str(spec.source)
+    return found
+
+
+def choose(registry: Registry, names: Sequence[str], mode: str, options: Options | None = None) -> Choice:
+    """The services to check: those named; else those this environment configures (any
+    ``SVC_<NAME>_HOST`` or ``<NAME>_PORT`` set, or declared in a registry file) minus --skip;
+    else, when nothing is configured (or --all), every known one.
 
     In production secrets come from AWS itself, so LocalStack is not part of the stack:
     unless named, or its host set explicitly, checking it would report a failure that is
-    not one.
+    not one. A check asked for by name is never dropped: --require checks LocalStack, and
+    --secret fetches from LocalStack in development, from AWS (SECRETSMANAGER) elsewhere.
     """
-    if names:
-        return list(names), []
-    chosen = registry.names()
-    if mode == "production" and host_var("LOCALSTACK") not in registry.env:
-        chosen.remove("LOCALSTACK")
-        note = (
-            "localstack left out: ENVIRONMENT is production, where secrets come from AWS "
-            f"(name it, or set {host_var('LOCALSTACK')}, to check it anyway)"
-        )
-        return chosen, [note]
-    return chosen, []
+    options = options or Options()
+    choice = Choice([normalize_name(n) for n in names])
+    if not names:
+        known = registry.names()
+        found = configured(registry)
+        if mode == "production" and host_var("LOCALSTACK") not in registry.env:
+            # Not part of a production stack, whatever else configures it.
+            known.remove("LOCALSTACK")
+            found.pop("LOCALSTACK", None)
+            choice.left_out.append(
+                {
+                    "name": "localstack",
+                    "why": "ENVIRONMENT is production, where secrets come from AWS "
+                    f"(name it, or set {host_var('LOCALSTACK')}, to check it anyway)",
+                }
+            )
+        if options.every or not found:
+            choice.services = list(known)
+            if not options.every:
+                choice.notes.append(
+                    "nothing is configured here (no SVC_<NAME>_HOST, <NAME>_PORT or registry file): "
+                    "checking every known service"
+                )
+        else:
+            choice.services = [n for n in known if n in found]
+            idle = [n for n in known if n not in found]
+            for n in idle:
+                choice.left_out.append(
+                    {"name": n.lower(), "why": f"not configured here ({host_var(n)}, {port_var(n)} unset)"}
+                )
+            if idle:
+                choice.notes.append(
+                    f"left out, not configured here: {', '.join(n.lower() for n in idle)} "
+                    "(name them, or --all, to check them anyway)"
+                )
+        skipped = [n for n in choice.services if n in {normalize_name(k) for k in options.skip}]
+        for n in skipped:
+            choice.services.remove(n)
+            choice.left_out.append({"name": n.lower(), "why": "--skip"})
+        if skipped:
+            choice.notes.append(f"left out by --skip: {', '.join(n.lower() for n in skipped)}")
+    wants_localstack = options.require or (options.secrets and mode == "development")
+    if wants_localstack and "LOCALSTACK" not in choice.services:
+        choice.services.append("LOCALSTACK")
+        choice.left_out = [o for o in choice.left_out if o["name"] != "localstack"]
+        flag = "--require" if options.require else "--secret"
+        choice.notes.append(f"localstack added: {flag} is checked against it")
+    elif mode == "production" and any(o["name"] == "localstack" for o in choice.left_out):
+        choice.notes.insert(0, f"localstack left out: {choice.left_out[0]['why']}")
+    if options.secrets and mode != "development":
+        choice.production_secrets = True
+        choice.notes.append(f"--secret is fetched from AWS itself (ENVIRONMENT is {mode}): see {AWS_SERVICE.lower()}")
+    return choice
 
 
 def run_until_ok(
@@ -461,33 +705,67 @@ def run_until_ok(
     runtime: Runtime,
     on_progress: Callable[[str, float], None] | None = None,
 ) -> DoctorReport:
-    """``--wait``: run again until everything passes or the deadline passes."""
+    """``--wait``: run again until everything passes or the deadline passes.
+
+    Each service keeps its last real result: an attempt cut short by the end of the wait
+    (a step that failed after the deadline expired, or was never reached) says only "out of
+    time", so the service's result from the attempt before stands. Likewise for a service
+    an interrupt caught mid-walk.
+    """
+    latest: list[DoctorReport] = []
 
     def attempt(overall: Deadline) -> DoctorReport:
-        return run(registry, names, Deadline.after(min(overall.remaining(), options.timeout)), options, runtime)
+        report = run(registry, names, Deadline.after(min(overall.remaining(), options.timeout)), options, runtime)
+        if latest:
+            report.services = [_keep_real(new, latest[0], overall, report) for new in report.services]
+            report.attempts = latest[0].attempts + 1
+        latest[:] = [report]
+        return report
 
     def hopeless(report: DoctorReport) -> bool:
         # A configuration error will not fix itself while we wait, nor will a required
-        # service the emulator does not run.
-        return any(s.exit_code == EXIT_CONFIG for s in report.services) or any(
-            step.data.get("unavailable") for s in report.services for step in s.steps if step.status == "fail"
+        # service the emulator does not run; an interrupt ends the wait.
+        return (
+            report.interrupted is not None
+            or any(s.exit_code == EXIT_CONFIG for s in report.services)
+            or any(step.data.get("unavailable") for s in report.services for step in s.steps if step.status == "fail")
         )
 
     def progress(report: DoctorReport, elapsed: float) -> None:
         if on_progress is not None:
             on_progress(waiting_for(report), elapsed)
 
-    polled = poll(attempt, lambda r: r.ok, deadline, on_progress=progress, give_up=hopeless)
+    try:
+        polled = poll(attempt, lambda r: r.ok, deadline, on_progress=progress, give_up=hopeless)
+    except KeyboardInterrupt as exc:
+        # Between two attempts: the last attempt is what is known.
+        if not latest:
+            raise
+        latest[0].interrupted = signal_name(exc)
+        latest[0].timed_out = False
+        return latest[0]
     report = polled.last
-    report.attempts = polled.attempts
-    report.timed_out = polled.timed_out
+    report.timed_out = polled.timed_out and report.interrupted is None
     return report
 
 
+def _keep_real(new: ServiceReport, before: DoctorReport, overall: Deadline, report: DoctorReport) -> ServiceReport:
+    old = next((s for s in before.services if s.name == new.name), None)
+    if old is None:
+        return new
+    if new.cut and overall.expired:
+        return old
+    if report.interrupted and new.unfinished is not None and new.failure is None:
+        return old
+    return new
+
+
 def verdict(report: DoctorReport, *, waited: bool, seconds: float) -> tuple[int, FoundryError | None]:
-    """The exit code and the one-line error: the most severe failure, or the wait's end."""
+    """The exit code and the one-line error: an interrupt, the most severe failure, or the wait's end."""
     from foundry_discover.errors import NotOkError, UnreachableError, WaitTimeoutError
 
+    if report.interrupted:
+        return _interrupted(report)
     if report.ok:
         return EXIT_OK, None
     broken = waiting_for(report)
@@ -498,15 +776,48 @@ def verdict(report: DoctorReport, *, waited: bool, seconds: float) -> tuple[int,
         )
         return timeout.exit_code, timeout
     code = report.exit_code
-    kind: type[FoundryError] = {EXIT_CONFIG: ConfigError, EXIT_UNREACHABLE: UnreachableError}.get(code, NotOkError)
     failing = [s for s in report.services if s.failure]
-    names = ", ".join(f"{s.name.lower()} ({s.failure.name})" for s in failing if s.failure)
+    if not failing:
+        unfinished = ", ".join(f"{s.name.lower()} ({s.unfinished.name})" for s in report.services if s.unfinished)
+        timeout = WaitTimeoutError(
+            f"time ran out ({seconds:g}s) before these steps began: {unfinished}", fix="Raise --timeout"
+        )
+        return timeout.exit_code, timeout
+    kind: type[FoundryError] = {EXIT_CONFIG: ConfigError, EXIT_UNREACHABLE: UnreachableError}.get(code, NotOkError)
     if len(failing) == 1 and failing[0].failure:
         step = failing[0].failure
         return code, kind(f"{failing[0].name.lower()} fails at {step.name}: {step.detail}", fix=step.fix)
-    return code, kind(f"{len(failing)} of {len(report.services)} services fail: {names}", fix=MANY_FIXES)
+    return code, kind(f"{len(failing)} of {len(report.services)} services fail: {few(failing)}", fix=MANY_FIXES)
+
+
+#: How many failing services a one-line message names before "and N more".
+FEW = 3
+
+
+def few(services: Sequence[ServiceReport], form: str = "{name} ({step})") -> str:
+    """A short list for one line: the first few services and their step, then a count."""
+    shown = [
+        form.format(name=s.name.lower(), step=(s.failure or s.unfinished or s.steps[-1]).name) for s in services[:FEW]
+    ]
+    more = f" and {len(services) - FEW} more" if len(services) > FEW else ""
+    return ", ".join(shown) + more
+
+
+def _interrupted(report: DoctorReport) -> tuple[int, FoundryError]:
+    """The same one line as every command stopped by a signal; the report says what was known."""
+    from foundry_discover.errors import Interrupted, TerminatedError
+
+    err = TerminatedError("terminated (SIGTERM)") if report.interrupted == "SIGTERM" else Interrupted("interrupted")
+    return err.exit_code, err
 
 
 def waiting_for(report: DoctorReport) -> str:
-    broken = [f"{s.name.lower()} ({s.failure.name}: {s.failure.detail})" for s in report.services if s.failure]
-    return "; ".join(broken) if broken else "all services"
+    """What is still missing, in one line: each cause for a few services, names for many."""
+    open_ = [s for s in report.services if s.failure or s.unfinished]
+    if not open_:
+        return "all services"
+    if len(open_) > FEW:
+        return few(open_)
+    return "; ".join(
+        f"{s.name.lower()} ({step.name}: {step.detail})" for s in open_ if (step := s.failure or s.unfinished)
+    )

@@ -87,6 +87,20 @@ class WaitTimeoutError(FoundryError):
     kind = "timeout"
 
 
+class Interrupted(FoundryError):
+    """Ctrl-C: what the command knew by then is reported, and it exits 130."""
+
+    exit_code = EXIT_INTERRUPTED
+    kind = "interrupted"
+
+
+class TerminatedError(Interrupted):
+    """SIGTERM (a cancelled CI job, a stopping pod): as Ctrl-C, with exit 143."""
+
+    exit_code = EXIT_TERMINATED
+    kind = "terminated"
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt.
 

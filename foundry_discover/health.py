@@ -171,7 +171,7 @@ class ServiceCheck:
 
     name: str
     url: str
-    verdict: Literal["healthy", "not_ready", "unhealthy", "unreachable", "config"]
+    verdict: Literal["healthy", "not_ready", "unhealthy", "unreachable", "config", "interrupted"]
     reasons: list[str]
     connect_ms: float | None = None
     health_url: str | None = None
@@ -217,6 +217,13 @@ def all_problem(checks: list[ServiceCheck], code: int) -> FoundryError | None:
     names = ", ".join(f"{c.name.lower()} ({c.verdict})" for c in bad)
     cls = next((type(c.error) for c in bad if c.error is not None and c.exit_code == code), NotOkError)
     return cls(f"{len(bad)} of {len(checks)} services are not healthy: {names}", fix="See the WHY column")
+
+
+def all_interrupted(found: AllChecks) -> FoundryError:
+    """``--all`` cut short by Ctrl-C or SIGTERM: the one line every stopped command prints."""
+    from foundry_discover.errors import Interrupted, TerminatedError
+
+    return TerminatedError("terminated (SIGTERM)") if found.interrupted == "SIGTERM" else Interrupted("interrupted")
 
 
 # ---- flags -------------------------------------------------------------------------------
@@ -681,27 +688,44 @@ def check_emulator_service(service: Service, deadline: Deadline, require: Sequen
     return check
 
 
-def check_all(registry: Registry, deadline: Deadline) -> list[ServiceCheck]:
-    """Every known service at once, one thread each, all under the same deadline."""
-    from concurrent.futures import Future, ThreadPoolExecutor
+@dataclass
+class AllChecks:
+    """``--all``: a row per service; ``interrupted`` names the signal that cut the run short."""
+
+    services: list[ServiceCheck]
+    interrupted: str | None = None
+
+
+def check_all(registry: Registry, deadline: Deadline) -> AllChecks:
+    """Every known service at once, one thread each, all under the same deadline.
+
+    Ctrl-C or SIGTERM does not raise: services that finished keep their results, the
+    others are marked interrupted.
+    """
+    import functools
+
+    from foundry_discover.errors import Terminated
+    from foundry_discover.threads import gather
 
     entries = list(registry.entries())
-    with ThreadPoolExecutor(max_workers=max(1, len(entries))) as pool:
-        futures: list[Future[ServiceCheck] | None] = []
-        for name, entry in entries:
-            if isinstance(entry, ConfigError):
-                futures.append(None)
-                continue
+    jobs: list[Callable[[], ServiceCheck]] = []
+    for name, entry in entries:
+        if isinstance(entry, ConfigError):
+            jobs.append(functools.partial(ServiceCheck, name, "", "config", [entry.message], error=entry))
+        else:
             fn = check_emulator_service if name == "LOCALSTACK" else check_service
-            futures.append(pool.submit(fn, entry, deadline))
-        checks: list[ServiceCheck] = []
-        for (name, entry), future in zip(entries, futures, strict=True):
-            if future is None:
-                assert isinstance(entry, ConfigError)
-                checks.append(ServiceCheck(name, "", "config", [entry.message], error=entry))
-            else:
-                checks.append(future.result())
-    return checks
+            jobs.append(functools.partial(fn, entry, deadline))
+    gathered = gather(jobs, name="health")
+    checks: list[ServiceCheck] = []
+    for (name, entry), result in zip(entries, gathered.results, strict=True):
+        if result is None:
+            url = "" if isinstance(entry, ConfigError) else entry.url
+            result = ServiceCheck(name, url, "interrupted", ["interrupted before the check finished"])
+        checks.append(result)
+    signal = None
+    if gathered.interrupt is not None:
+        signal = "SIGTERM" if isinstance(gathered.interrupt, Terminated) else "SIGINT"
+    return AllChecks(checks, signal)
 
 
 # ---- waiting -----------------------------------------------------------------------------------
@@ -746,9 +770,12 @@ def wait_healthy(
         try:
             value: Attempt = check(step)
         except FoundryError as exc:
+            value = exc
+        failed = isinstance(value, FoundryError) or (isinstance(value, ServiceCheck) and value.error is not None)
+        if failed and overall.expired and seen:
             # An attempt cut short by the end of the wait says only "out of time": the
             # attempt before it knows better what was still missing.
-            value = seen[-1] if overall.expired and seen else exc
+            value = seen[-1]
         seen[:] = [value]
         return value
 

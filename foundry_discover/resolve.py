@@ -182,6 +182,8 @@ class ResolveReport:
     verdict: Verdict
     exit_code: int
     stopped: str | None = None
+    #: This command's own --timeout (per DNS reply and for getaddrinfo), not glibc's.
+    timeout: float | None = None
 
     @property
     def host(self) -> str:
@@ -227,6 +229,7 @@ class ResolveReport:
                 for c in self.candidates
             ],
             "stopped": self.stopped,
+            "timeout": self.timeout,
         }
 
 
@@ -692,6 +695,7 @@ def trace(
     report = ResolveReport(
         name, goal, types, AppView(False), hosts, config, bool(nameservers), [], Verdict(False, "", ""), EXIT_OK
     )
+    report.timeout = timeout
     if _is_ip(host):
         report.app = AppView(True, addresses=[host], source="literal")
         report.verdict = Verdict(True, "ip-address", f"{host} is an IP address: there is nothing to resolve")

@@ -99,4 +99,7 @@ def poll(
         if pause <= 0:
             return Polled(value, False, False, attempts, elapsed)
         sleep(pause)
+        if deadline.expired:
+            # An attempt begun with no time left could only fail for want of it.
+            return Polled(value, False, False, attempts, elapsed)
         interval = min(max_interval, interval * backoff)

@@ -61,6 +61,41 @@ def test_envelope_shape(argv: list[str], command: str, code: int, clean_env: pyt
     assert doc["exit_code"] == code
 
 
+DOCTOR_KEYS = {
+    "ok",
+    "exit_code",
+    "elapsed_ms",
+    "attempts",
+    "timed_out",
+    "interrupted",
+    "environment",
+    "runtime",
+    "notes",
+    "environment_check",
+    "environment_warnings",
+    "left_out",
+    "counts",
+    "services",
+}
+DOCTOR_SERVICE_KEYS = {"name", "url", "ok", "exit_code", "failed_step", "unfinished_step", "steps"}
+
+
+def test_doctor_result_keys(clean_env: pytest.MonkeyPatch) -> None:
+    # An unknown name fails at the config step, before any lookup.
+    doc = json.loads(CliRunner().invoke(app, ["doctor", "nope", "--json"]).stdout)
+    result = doc["result"]
+    assert set(result) == DOCTOR_KEYS
+    assert set(result["counts"]) == {"services", "passed", "failed", "unfinished", "warned", "left_out"}
+    assert set(result["services"][0]) == DOCTOR_SERVICE_KEYS
+    assert result["interrupted"] is None and result["left_out"] == []
+
+
+def test_resolve_result_has_its_own_timeout(clean_env: pytest.MonkeyPatch) -> None:
+    doc = json.loads(CliRunner().invoke(app, ["resolve", "10.0.0.1", "--timeout", "3", "--json"]).stdout)
+    assert doc["result"]["timeout"] == 3
+    assert {"timeout", "attempts"} <= set(doc["result"]["resolver"])
+
+
 def test_result_keys_added_for_near_miss_input(clean_env: pytest.MonkeyPatch) -> None:
     """doctor's environment_check and environment_warnings; url's service-link error (issue 13)."""
     clean_env.setenv("ENVIRONMENT", "Development")

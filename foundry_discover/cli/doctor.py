@@ -18,13 +18,19 @@ HTTP 2xx; others: connect only) and aws (LocalStack in development: a Secrets Ma
 call). The first failing step shows the cause and one fix; the steps after it are
 skipped. Services are checked at the same time.
 
+With no NAME it checks the services this environment configures (SVC_<NAME>_HOST or
+<NAME>_PORT set, or declared in a registry file), and says which it left out; every
+known service when nothing is configured, or with --all.
+
 Examples:
 
-    foundry-discover doctor                               # every known service
+    foundry-discover doctor                               # the services configured here
     foundry-discover doctor localstack redis              # just these
-    foundry-discover doctor --require secretsmanager --secret app/db
+    foundry-discover doctor --skip livekit                # the configured ones but livekit
+    foundry-discover doctor --require secretsmanager --secret app/db --secret app/api
     foundry-discover doctor --wait --timeout 120          # healthcheck, init container, CI gate
     foundry-discover doctor --junit reports/doctor.xml    # a test report for CI
+    foundry-discover doctor --all --quiet                 # every known service, failures only
 """
 
 #: One pass, and one attempt of a --wait, end by this many seconds at most.
@@ -36,13 +42,23 @@ ATTEMPT_TIMEOUT = 5.0
 def doctor(
     ctx: typer.Context,
     names: Annotated[
-        list[str] | None, typer.Argument(help="Services to check (default: every known service).", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Services to check (default: those configured here).", show_default=False),
     ] = None,
     require: RequireOpt = None,
     secret: Annotated[
-        str | None,
-        typer.Option("--secret", metavar="NAME", help="Fetch this secret (never shown) instead of listing secrets."),
+        list[str] | None,
+        typer.Option(
+            "--secret",
+            metavar="NAME",
+            help="Fetch this secret (never shown) instead of listing secrets. Repeatable: each is checked.",
+        ),
     ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option("--skip", metavar="NAME", help="Leave this service out of the default choice. Repeatable."),
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Check every known service, configured here or not.")] = False,
     wait: Annotated[
         bool, typer.Option("--wait", help="Retry until every service passes or --timeout runs out (exit 124).")
     ] = False,
@@ -56,12 +72,32 @@ def doctor(
     ] = None,
     junit: Annotated[
         Path | None,
-        typer.Option("--junit", metavar="FILE", help="Also write JUnit XML: one test case per service and step."),
+        typer.Option(
+            "--junit",
+            metavar="FILE",
+            help="Also write JUnit XML: one test case per service and step (written on time-outs and interrupts too).",
+        ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Show only the services that fail, and the summary line.")
+    ] = False,
+    allow_non_aws_endpoint: Annotated[
+        bool,
+        typer.Option(
+            "--allow-non-aws-endpoint",
+            help="Outside development, let --secret use an endpoint that is not AWS (as `secret` does).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     required = tuple(required_services(require))
     total = seconds(timeout, wait=wait, default=DEFAULT_TIMEOUT, wait_default=DEFAULT_WAIT_TIMEOUT)
+    if names and (skip or all_):
+        raise typer.BadParameter(
+            "give NAMEs, or --skip/--all to adjust the default choice; not both", param_hint="NAME"
+        )
+    if required and "LOCALSTACK" in {n.strip().upper().replace("-", "_") for n in skip or []}:
+        raise typer.BadParameter("--require checks LocalStack, which --skip leaves out: drop one", param_hint="--skip")
     registry = state(ctx).registry()
 
     def action() -> int:
@@ -74,22 +110,38 @@ def doctor(
         from foundry_discover.waiting import Deadline
 
         deadline = Deadline.after(total)
-        options = core.Options(require=required, secret=secret, timeout=min(total, ATTEMPT_TIMEOUT))
-        runtime = detect()
+        options = core.Options(
+            require=required,
+            secrets=tuple(dict.fromkeys(secret or [])),
+            timeout=min(total, ATTEMPT_TIMEOUT),
+            allow_non_aws_endpoint=allow_non_aws_endpoint,
+            skip=tuple(skip or []),
+            every=all_,
+        )
         chosen = list(names or [])
-        with render.Progress(enabled=wait or render.use_color(sys.stderr)) as progress:
-            if wait:
-                report = core.run_until_ok(
-                    registry, chosen, deadline, options, runtime, on_progress=lambda text, _: progress.update(text)
-                )
-            else:
-                progress.update(f"checking {len(chosen) or 'every'} service(s)")
-                report = core.run(registry, chosen, deadline, options, runtime)
+        try:
+            runtime = detect()
+            with render.Progress(enabled=wait or render.use_color(sys.stderr)) as progress:
+                if wait:
+                    report = core.run_until_ok(
+                        registry, chosen, deadline, options, runtime, on_progress=lambda text, _: progress.update(text)
+                    )
+                else:
+                    progress.update(f"checking {len(chosen) or 'the configured'} service(s)")
+                    report = core.run(registry, chosen, deadline, options, runtime)
+        except KeyboardInterrupt as stop:
+            # Stopped before any walk began (the walks themselves report an interrupt):
+            # a CI job still gets its JUnit file, every step in it not reached.
+            if junit is not None:
+                write_junit(junit, show.junit_xml(core.not_started(registry, chosen, options, detect(), stop)))
+            raise
+        # Before anything is printed: a CI job cancelled while we print still gets its report.
         if junit is not None:
             write_junit(junit, show.junit_xml(report))
         code, problem = core.verdict(report, waited=wait, seconds=total)
         warnings = report.environment_warnings + [w for s in report.services for w in s.warnings]
-        render.deliver("doctor", report, code, problem, as_json=as_json, human=show.show, warnings=warnings)
+        human = show.show_failures if quiet else show.show
+        render.deliver("doctor", report, code, problem, as_json=as_json, human=human, warnings=warnings)
         return code
 
     run("doctor", as_json, action)

@@ -73,13 +73,18 @@ def health(
 
         deadline = Deadline.after(total)
         if all_:
-            checks = core.check_all(registry, deadline)
+            found = core.check_all(registry, deadline)
+            checks = found.services
             code = core.overall_exit(checks)
+            problem = core.all_problem(checks, code)
+            if found.interrupted:
+                problem = core.all_interrupted(found)
+                code = problem.exit_code
             render.deliver(
                 "health",
-                {"services": checks},
+                {"services": checks, "interrupted": found.interrupted},
                 code,
-                core.all_problem(checks, code),
+                problem,
                 as_json=as_json,
                 human=lambda _: show.show_all(checks),
             )

@@ -91,7 +91,8 @@ def table(
 
         t = Table(title=title, title_justify="left", header_style="bold")
         for col in columns:
-            t.add_column(col)
+            # fold, never ellipsis: a host, URL or ARN cut with "..." cannot be copied.
+            t.add_column(col, overflow="fold")
         for row in rows:
             t.add_row(*(Text(c[0], style=c[1]) if isinstance(c, tuple) else Text(c) for c in row))
         _console(out).print(t)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from foundry_discover.doctor import DoctorReport, ServiceReport, Status
+from foundry_discover.doctor import UNFINISHED, DoctorReport, ServiceReport, Status, few
 from foundry_discover.render import Cell, line, table
 
 MARK: dict[Status, Cell] = {
@@ -10,25 +10,41 @@ MARK: dict[Status, Cell] = {
     "warn": ("warn", "yellow"),
     "fail": ("FAIL", "bold red"),
     "skip": ("skip", "dim"),
+    "interrupted": ("STOP", "bold yellow"),
+    "not_reached": ("----", "yellow"),
 }
 
 
 def show(report: DoctorReport) -> None:
+    _head(report)
+    for service in report.services:
+        _service(service)
+    line(summary(report), "bold green" if report.ok else "bold red")
+
+
+def show_failures(report: DoctorReport) -> None:
+    """--quiet: only the services that did not pass, then the summary line."""
+    _head(report)
+    for service in report.services:
+        if not service.ok:
+            _service(service)
+    line(summary(report), "bold green" if report.ok else "bold red")
+
+
+def _head(report: DoctorReport) -> None:
     app = report.environment_check.get("app")
     differs = f" (the application: {app})" if app and app != report.environment else ""
     line(f"where: {report.runtime.summary()}; ENVIRONMENT: {report.environment}{differs}", "dim")
     for note in report.notes:
         line(f"note: {note}", "dim")
-    for service in report.services:
-        _service(service)
-    line(summary(report), "bold green" if report.ok else "bold red")
 
 
 def _service(service: ServiceReport) -> None:
     rows: list[list[Cell]] = []
     for step in service.steps:
         style = "red" if step.status == "fail" else "dim" if step.status == "skip" else ""
-        took = f"{step.elapsed_ms:.1f} ms" if step.status != "skip" else ""
+        style = "yellow" if step.status in UNFINISHED else style
+        took = f"{step.elapsed_ms:.1f} ms" if step.status not in ("skip", *UNFINISHED) else ""
         rows.append([MARK[step.status], step.name, (step.detail, style) if style else step.detail, took])
     line()
     table(["", "STEP", "RESULT", "TIME"], rows, title=f"{service.name.lower()}  {service.url or '(no URL)'}")
@@ -39,16 +55,27 @@ def _service(service: ServiceReport) -> None:
 
 
 def summary(report: DoctorReport) -> str:
+    """One short line however many services: counts and the first few names (the table and
+    JSON have them all)."""
     counts = report.counts()
-    failed = [f"{s.name.lower()}: {s.failure.name}" for s in report.services if s.failure]
     total = counts["services"]
+    failing = [s for s in report.services if s.failure]
+    unfinished = [s for s in report.services if not s.failure and s.unfinished]
     if report.ok:
         head = "1 service passes" if total == 1 else f"all {total} services pass"
     else:
-        head = f"{counts['failed']} of {total} failing ({', '.join(failed)})"
+        parts = []
+        if failing:
+            parts.append(f"{len(failing)} of {total} failing ({few(failing, '{name}: {step}')})")
+        if unfinished:
+            word = "interrupted" if report.interrupted else "not finished in time"
+            parts.append(f"{len(unfinished)} {word} ({few(unfinished, '{name}: {step}')})")
+        head = "; ".join(parts) or f"{counts['passed']} of {total} pass"
     warned = f", {counts['warned']} with warnings" if counts["warned"] else ""
+    left = f", {counts['left_out']} left out" if counts["left_out"] else ""
     tries = f" after {report.attempts} attempts" if report.attempts > 1 else ""
-    return f"{head}{warned}{tries} in {report.elapsed_ms / 1000:.2f} s"
+    stopped = f" (interrupted by {report.interrupted})" if report.interrupted else ""
+    return f"{head}{warned}{left}{tries} in {report.elapsed_ms / 1000:.2f} s{stopped}"
 
 
 def junit_xml(report: DoctorReport) -> str:
@@ -63,13 +90,18 @@ def junit_xml(report: DoctorReport) -> str:
         name="foundry-discover doctor",
         tests=str(len(cases)),
         failures=str(sum(step.status == "fail" for _, step in cases)),
-        errors="0",
+        # Steps that never ran to an end are errors, not skips: CI must not count them as passing.
+        errors=str(sum(step.status in UNFINISHED for _, step in cases)),
         skipped=str(sum(step.status == "skip" for _, step in cases)),
         time=f"{report.elapsed_ms / 1000:.3f}",
     )
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="where", value=report.runtime.summary())
     ET.SubElement(props, "property", name="environment", value=report.environment)
+    if report.interrupted:
+        ET.SubElement(props, "property", name="interrupted", value=report.interrupted)
+    if report.timed_out:
+        ET.SubElement(props, "property", name="timed_out", value="true")
     for service, step in cases:
         case = ET.SubElement(
             suite,
@@ -81,6 +113,8 @@ def junit_xml(report: DoctorReport) -> str:
         if step.status == "fail":
             failure = ET.SubElement(case, "failure", message=step.detail, type=f"exit-{step.exit_code}")
             failure.text = f"{step.detail}\nfix: {step.fix}" if step.fix else step.detail
+        elif step.status in UNFINISHED:
+            ET.SubElement(case, "error", message=step.detail, type=step.status)
         elif step.status == "skip":
             ET.SubElement(case, "skipped", message=step.detail)
         elif step.status == "warn":

@@ -13,6 +13,7 @@ VERDICT_STYLE = {
     "unhealthy": "bold red",
     "unreachable": "bold red",
     "config": "bold red",
+    "interrupted": "bold yellow",
 }
 SCRIPT_STYLE = {"SUCCESSFUL": "green", "RUNNING": "yellow", "UNKNOWN": "yellow", "ERROR": "red"}
 

@@ -34,6 +34,8 @@ def show(report: ResolveReport) -> None:
     order = " ".join(hosts.nsswitch_sources) + ("" if hosts.nsswitch_from_file else ", glibc's default")
     line(f"hosts file {hosts.path}: {listed} (nsswitch hosts: {order})")
     line(_resolver_line(report))
+    if report.timeout is not None:
+        line(f"this command: --timeout {report.timeout:g} s per DNS reply and for getaddrinfo (not glibc's)", "dim")
     for ignored in report.config.ignored:
         line(f"  ignored: {ignored}", "yellow")
     if report.candidates:
@@ -63,7 +65,8 @@ def _resolver_line(report: ResolveReport) -> str:
     search = " ".join(cfg.search) or "(none)"
     text = (
         f"resolver: nameservers {servers}; search {search}; ndots {cfg.ndots}; "
-        f"timeout {cfg.timeout} s; attempts {cfg.attempts}"
+        f"glibc timeout {cfg.timeout} s x attempts {cfg.attempts} "
+        f"(the application waits up to {cfg.timeout * cfg.attempts:g} s per silent nameserver)"
     )
     if cfg.options or cfg.rotate:
         text += "; options " + " ".join([*cfg.options, *(["rotate"] if cfg.rotate else [])])

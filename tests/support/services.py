@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,15 +53,18 @@ class Listener:
 
 
 class HealthServer:
-    """GET /healthz answers ``status``; anything else 404. Counts the health requests."""
+    """GET /healthz answers ``status``, after ``delay`` seconds (a slow service); anything else 404.
+    Counts the health requests."""
 
-    def __init__(self, status: int = 200, address: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, status: int = 200, address: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
         self.status = status
         self.hits = 0
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                if delay:
+                    time.sleep(delay)
                 code = outer.status if self.path == "/healthz" else 404
                 outer.hits += self.path == "/healthz"
                 body = b'{"status": "ok"}' if code == 200 else b'{"status": "failing"}'
