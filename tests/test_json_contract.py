@@ -59,3 +59,29 @@ def test_envelope_shape(argv: list[str], command: str, code: int, clean_env: pyt
     doc = json.loads(result.stdout)
     check_envelope(doc, command)
     assert doc["exit_code"] == code
+
+
+def test_every_error_type_is_in_the_readme() -> None:
+    """`error.type` is part of the contract: the README lists exactly the types there are."""
+    import re
+    from pathlib import Path
+
+    import foundry_discover.cli._common  # noqa: F401 - defines the CLI's own errors (internal, interrupted, terminated)
+    from foundry_discover.errors import FoundryError
+
+    def subclasses(cls: type[FoundryError]) -> set[type[FoundryError]]:
+        return {sub for direct in cls.__subclasses__() for sub in {direct, *subclasses(direct)}}
+
+    kinds = {cls.kind for cls in subclasses(FoundryError)}
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    listed = re.search(r"`type` one of (.+?)\.", readme, re.S)
+    assert listed is not None
+    assert set(re.findall(r"`(\w+)`", listed.group(1))) == kinds
+
+
+def test_sigterm_has_its_own_error_type() -> None:
+    from foundry_discover.cli._common import stop_error
+    from foundry_discover.errors import Terminated
+
+    assert (stop_error(Terminated()).kind, stop_error(Terminated()).exit_code) == ("terminated", 143)
+    assert (stop_error(KeyboardInterrupt()).kind, stop_error(KeyboardInterrupt()).exit_code) == ("interrupted", 130)
