@@ -11,9 +11,10 @@ Three rules keep the output whole:
 * ``held()`` wraps a write that must be complete (the JSON document): a signal that
   arrives inside it takes effect when it ends, so stdout never holds half a document.
 * The first signal raises; the report is then being finished, and a second one must not
-  cut that short with a traceback. A second signal therefore ends the process at once
-  (after any held write), with the exit code of the signals seen: the usual "press
-  Ctrl-C again to force".
+  cut that short with a traceback. A second signal therefore ends the process at once,
+  with the exit code of the signals seen and no more output (even mid-write: a writer
+  blocked on a reader that never reads must not outlive it): the usual "press Ctrl-C
+  again to force".
 * A signal the parent set to be ignored (``nohup``, a background job) stays ignored, and
   a handler someone else installed is left alone.
 
@@ -25,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
@@ -39,8 +39,6 @@ class _State:
         #: The stop raised (or to raise when the hold ends); None until a signal came.
         self.stop: KeyboardInterrupt | None = None
         self.raised = False
-        #: A second signal came while a write was held: exit when it ends.
-        self.force = False
         #: Held from install() until a command's error boundary is ready for it.
         self.starting = False
         self.finished = False
@@ -58,22 +56,10 @@ def exit_code(stop: BaseException | None) -> int:
     return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
 
 
-def _force_exit() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(exit_code(_state.stop))
-
-
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     if _state.stop is not None:
         # Already stopping: a later SIGTERM still counts as a termination.
-        if signum == signal.SIGTERM:
-            _state.stop = Terminated()
-        if _state.held:
-            _state.force = True
-            return
-        _force_exit()
+        os._exit(EXIT_TERMINATED if signum == signal.SIGTERM else exit_code(_state.stop))
     _state.stop = _stop_for(signum)
     if _state.held:
         return
@@ -112,12 +98,9 @@ def unhandled() -> int | None:
 
 def _release() -> None:
     _state.held -= 1
-    if not _state.held and _state.stop is not None:
-        if _state.force:
-            _force_exit()
-        if not _state.raised:
-            _state.raised = True
-            raise _state.stop
+    if not _state.held and _state.stop is not None and not _state.raised:
+        _state.raised = True
+        raise _state.stop
 
 
 def install() -> Callable[[], None]:

@@ -80,6 +80,34 @@ def test_a_signal_during_a_wait_ends_it_with_one_line(stop: str, command: str, a
         assert "Traceback" not in out
 
 
+def test_a_second_signal_ends_the_process_at_once() -> None:
+    """After the first, the report is being finished; a second one is the user insisting."""
+    exe = Path(sys.executable).with_name("foundry-discover")
+    with Faulty("hang") as server:
+        env = cli_env(SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=str(server.port), NO_COLOR="1")
+        proc = subprocess.Popen(
+            [str(exe), *waiting("doctor", server.port), "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            time.sleep(2.5)
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.2)
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode in (130, 143), err  # 130 only if the first had already finished the run
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    if out.strip():
+        json.loads(out)  # whatever was written is a whole document
+
+
 # ---- the mechanism itself, with real signals sent to this process -----------------------
 
 
