@@ -16,23 +16,16 @@ first call.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from bench._harness import Comparison, compare
+from bench.secret import with_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench/pyz-secret"
-
-_CREATE = """
-import sys, boto3
-boto3.client("secretsmanager", endpoint_url=sys.argv[1], region_name="us-east-1").create_secret(
-    Name=sys.argv[2], SecretString="bench-value"
-)
-"""
 
 
 def run(runs: int = 20) -> list[Comparison]:
@@ -47,19 +40,8 @@ def run(runs: int = 20) -> list[Comparison]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SVC_", "ENVIRONMENT"))}
+        base = with_secret(emulator, tmp, SECRET)
         base.pop("PYTHONDONTWRITEBYTECODE", None)
-        base.update(
-            SVC_LOCALSTACK_HOST="127.0.0.1",
-            LOCALSTACK_PORT=str(emulator.port),
-            AWS_EC2_METADATA_DISABLED="true",
-            AWS_ACCESS_KEY_ID="test",
-            AWS_SECRET_ACCESS_KEY="test",
-            AWS_DEFAULT_REGION="us-east-1",
-            AWS_CONFIG_FILE=str(Path(tmp) / "none"),
-            AWS_SHARED_CREDENTIALS_FILE=str(Path(tmp) / "none"),
-        )
-        subprocess.run([sys.executable, "-c", _CREATE, emulator.url, SECRET], env=base, check=True)
 
         def env(cache: str, **extra: str) -> dict[str, str]:
             return dict(base, FOUNDRY_DISCOVER_PYZ_CACHE=str(Path(tmp) / cache), **extra)

@@ -16,7 +16,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import pytest
 from tests import pyz_fixtures
 from tests.conftest import cli_env
 from tests.support.emulators import free_port
-from tests.support.secret_server import Canned, serve
+from tests.support.secret_server import Canned, serve, serving
 
 #: Linux's F_SETPIPE_SZ: the pipe is made one page, so a large output outgrows it.
 F_SETPIPE_SZ = 1031
@@ -57,15 +56,8 @@ def health_server() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(Handler) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
