@@ -91,6 +91,11 @@ def done() -> None:
         _state.held += 1
 
 
+def stopped() -> bool:
+    """Whether a SIGTERM or Ctrl-C came: what is left to do at exit should then be skipped."""
+    return _state.stop is not None
+
+
 def unhandled() -> int | None:
     """The exit code of a stop that came before any command could handle it (say, during parsing)."""
     return exit_code(_state.stop) if _state.stop is not None and _state.starting else None

@@ -82,6 +82,9 @@ def _compile_imported(site):
     """
     if not sys.dont_write_bytecode:
         return  # the import system wrote them as it went
+    signals = sys.modules.get("foundry_discover.signals")
+    if signals is not None and signals.stopped():
+        return  # a SIGTERM or Ctrl-C asked to stop: leave it to a later run
     missing = []
     for module in list(sys.modules.values()):
         source = getattr(module, "__file__", None) or ""
