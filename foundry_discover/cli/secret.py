@@ -9,6 +9,7 @@ import typer
 
 from foundry_discover.cli._common import JsonOpt, run, seconds, state
 from foundry_discover.errors import FoundryError
+from foundry_discover.secrets import DEFAULT_TIMEOUT  # botocore itself is imported only when used
 
 if TYPE_CHECKING:
     from foundry_discover.secrets import SecretsClient
@@ -45,8 +46,6 @@ Examples:
     foundry-discover secret list --timeout 30
 """
 
-#: The default --timeout (secrets.DEFAULT_TIMEOUT; not imported from there: botocore's module stays unloaded).
-DEFAULT_TIMEOUT = 10.0
 T = TypeVar("T")
 
 secret_app = typer.Typer(no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})
