@@ -85,3 +85,19 @@ def test_sigterm_has_its_own_error_type() -> None:
 
     assert (stop_error(Terminated()).kind, stop_error(Terminated()).exit_code) == ("terminated", 143)
     assert (stop_error(KeyboardInterrupt()).kind, stop_error(KeyboardInterrupt()).exit_code) == ("interrupted", 130)
+
+
+def test_result_keys_added_for_near_miss_input(clean_env: pytest.MonkeyPatch) -> None:
+    """doctor's environment_check and environment_warnings; url's service-link error (issue 13)."""
+    clean_env.setenv("ENVIRONMENT", "Development")
+    doc = json.loads(CliRunner().invoke(app, ["doctor", "nope", "--json"]).stdout)
+    check_envelope(doc, "doctor")
+    result = doc["result"]
+    assert set(result["environment_check"]) == {"value", "app", "tool", "standard", "likely", "warning"}
+    assert result["environment_check"]["likely"] == "development"
+    assert result["environment_warnings"] == [result["environment_check"]["warning"]]
+    assert result["environment_warnings"][0] in doc["warnings"]
+    clean_env.setenv("LOCALSTACK_PORT", "tcp://10.96.0.12:4566")
+    doc = json.loads(CliRunner().invoke(app, ["url", "localstack", "--json"]).stdout)
+    check_envelope(doc, "url")
+    assert doc["exit_code"] == 3 and "injected by Kubernetes" in doc["error"]["message"]
