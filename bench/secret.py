@@ -14,8 +14,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench._harness import Comparison, compare
+
+if TYPE_CHECKING:
+    from tests.support.emulators import Emulator
 
 SECRET = "bench/secret"
 
@@ -48,24 +52,9 @@ def run(runs: int = 20) -> list[Comparison]:
 
     exe = str(Path(sys.executable).with_name("foundry-discover"))
     with emulators.running("localstack") as emulator, tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SVC_", "ENVIRONMENT"))}
-        env.update(
-            SVC_LOCALSTACK_HOST="127.0.0.1",
-            LOCALSTACK_PORT=str(emulator.port),
-            AWS_EC2_METADATA_DISABLED="true",
-            AWS_ACCESS_KEY_ID="test",
-            AWS_SECRET_ACCESS_KEY="test",
-            AWS_DEFAULT_REGION="us-east-1",
-            AWS_CONFIG_FILE=str(Path(tmp) / "none"),
-            AWS_SHARED_CREDENTIALS_FILE=str(Path(tmp) / "none"),
-        )
+        env = with_secret(emulator, tmp, SECRET)
         bare = Path(tmp) / "bare_boto3.py"
         bare.write_text(BARE_BOTO3)
-        subprocess.run(
-            [sys.executable, "-c", _CREATE, emulator.url, SECRET],
-            env=env,
-            check=True,
-        )
         candidate = [exe, "secret", "get", SECRET, "--raw"]
         results = [
             compare(
@@ -105,6 +94,23 @@ def run(runs: int = 20) -> list[Comparison]:
                 )
             )
         return results
+
+
+def with_secret(emulator: Emulator, tmp: str, name: str) -> dict[str, str]:
+    """Create secret ``name`` in ``emulator``; the environment that points the tool at it (loopback only)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SVC_", "ENVIRONMENT"))}
+    env.update(
+        SVC_LOCALSTACK_HOST="127.0.0.1",
+        LOCALSTACK_PORT=str(emulator.port),
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=str(Path(tmp) / "none"),
+        AWS_SHARED_CREDENTIALS_FILE=str(Path(tmp) / "none"),
+    )
+    subprocess.run([sys.executable, "-c", _CREATE, emulator.url, name], env=env, check=True)
+    return env
 
 
 _CREATE = """

@@ -805,9 +805,9 @@ def few(services: Sequence[ServiceReport], form: str = "{name} ({step})") -> str
 
 def _interrupted(report: DoctorReport) -> tuple[int, FoundryError]:
     """The same one line as every command stopped by a signal; the report says what was known."""
-    from foundry_discover.errors import Interrupted, TerminatedError
+    from foundry_discover.errors import stop_error
 
-    err = TerminatedError("terminated (SIGTERM)") if report.interrupted == "SIGTERM" else Interrupted("interrupted")
+    err = stop_error(report.interrupted or "SIGINT")
     return err.exit_code, err
 
 

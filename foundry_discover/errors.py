@@ -107,3 +107,10 @@ class Terminated(KeyboardInterrupt):
     A subclass, so every place that finishes a report on Ctrl-C does the same on SIGTERM;
     only the exit code differs (143, the shell's 128 + 15).
     """
+
+
+def stop_error(stop: KeyboardInterrupt | str) -> Interrupted:
+    """The error a stopped command reports: from the exception, or the signal name a report kept."""
+    if isinstance(stop, Terminated) or stop == "SIGTERM":
+        return TerminatedError("terminated (SIGTERM)")
+    return Interrupted("interrupted")

@@ -221,9 +221,9 @@ def all_problem(checks: list[ServiceCheck], code: int) -> FoundryError | None:
 
 def all_interrupted(found: AllChecks) -> FoundryError:
     """``--all`` cut short by Ctrl-C or SIGTERM: the one line every stopped command prints."""
-    from foundry_discover.errors import Interrupted, TerminatedError
+    from foundry_discover.errors import stop_error
 
-    return TerminatedError("terminated (SIGTERM)") if found.interrupted == "SIGTERM" else Interrupted("interrupted")
+    return stop_error(found.interrupted or "SIGINT")
 
 
 # ---- flags -------------------------------------------------------------------------------

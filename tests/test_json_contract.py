@@ -96,6 +96,31 @@ def test_resolve_result_has_its_own_timeout(clean_env: pytest.MonkeyPatch) -> No
     assert {"timeout", "attempts"} <= set(doc["result"]["resolver"])
 
 
+def test_every_error_type_is_in_the_readme() -> None:
+    """`error.type` is part of the contract: the README lists exactly the types there are."""
+    import re
+    from pathlib import Path
+
+    import foundry_discover.cli._common  # noqa: F401 - defines the CLI's own errors (internal, interrupted, terminated)
+    from foundry_discover.errors import FoundryError
+
+    def subclasses(cls: type[FoundryError]) -> set[type[FoundryError]]:
+        return {sub for direct in cls.__subclasses__() for sub in {direct, *subclasses(direct)}}
+
+    kinds = {cls.kind for cls in subclasses(FoundryError)}
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    listed = re.search(r"`type` one of (.+?)\.", readme, re.S)
+    assert listed is not None
+    assert set(re.findall(r"`(\w+)`", listed.group(1))) == kinds
+
+
+def test_sigterm_has_its_own_error_type() -> None:
+    from foundry_discover.errors import Terminated, stop_error
+
+    assert (stop_error(Terminated()).kind, stop_error(Terminated()).exit_code) == ("terminated", 143)
+    assert (stop_error(KeyboardInterrupt()).kind, stop_error(KeyboardInterrupt()).exit_code) == ("interrupted", 130)
+
+
 def test_result_keys_added_for_near_miss_input(clean_env: pytest.MonkeyPatch) -> None:
     """doctor's environment_check and environment_warnings; url's service-link error (issue 13)."""
     clean_env.setenv("ENVIRONMENT", "Development")

@@ -20,6 +20,7 @@ import typer
 
 from foundry_discover import __version__
 from foundry_discover.cli._common import State
+from foundry_discover.errors import EXIT_TERMINATED, Terminated, stop_error
 from foundry_discover.registry import REGISTRY_ENV
 
 #: Command name -> (module, attribute). The attribute is a function, or a Typer() group.
@@ -97,8 +98,23 @@ def invoked_command(argv: list[str]) -> str | None:
 
 
 def main() -> None:
-    only = None if _COMPLETE_VAR in os.environ else invoked_command(sys.argv[1:])
-    build_app(only)(prog_name="foundry-discover")
+    from foundry_discover import signals
+    from foundry_discover.render import streams
+
+    # First, so that a SIGTERM from here on is reported, and a closed pipe is not a crash.
+    restore = signals.install()
+    streams.install()
+    try:
+        only = None if _COMPLETE_VAR in os.environ else invoked_command(sys.argv[1:])
+        build_app(only)(prog_name="foundry-discover")
+    finally:
+        restore()
+        code = signals.unhandled()
+        if code is not None:
+            # Stopped before any command could report it (while parsing flags, or printing --help).
+            stop = stop_error(Terminated() if code == EXIT_TERMINATED else KeyboardInterrupt())
+            sys.stderr.write(f"error: {stop}\n")
+            raise SystemExit(code)
 
 
 def __getattr__(name: str) -> typer.Typer:

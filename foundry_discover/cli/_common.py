@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from foundry_discover.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, FoundryError
+from foundry_discover.errors import EXIT_INTERNAL, FoundryError, stop_error
 from foundry_discover.registry import Registry
 
 JsonOpt = Annotated[
@@ -76,17 +76,30 @@ def run(command: str, as_json: bool, action: Callable[[], Any]) -> NoReturn:
 
     ``action`` returns an ``Outcome`` already emitted, or its exit code: the action
     renders its own result, because only it knows which renderer fits.
-    """
-    from foundry_discover import render
 
+    SIGTERM and Ctrl-C (held since start-up by ``signals.install``) take effect from here
+    on; once the action is over, a late one changes nothing: the result is out.
+    """
+    from foundry_discover import render, signals
+
+    render.forget_delivered()
     try:
-        code = action()
+        signals.ready()
+        try:
+            code = action()
+        finally:
+            signals.done()
     except FoundryError as exc:
         render.emit_error(command, exc, as_json=as_json)
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        render.emit_error(command, Interrupted("interrupted"), as_json=as_json)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as exc:
+        delivered = render.delivered()
+        if delivered is not None:
+            # The stop came as the JSON document was being written: it is whole, and it is the result.
+            raise typer.Exit(delivered) from None
+        stop = stop_error(exc)
+        render.emit_error(command, stop, as_json=as_json)
+        raise typer.Exit(stop.exit_code) from None
     except typer.Exit:
         raise
     except Exception as exc:
@@ -101,8 +114,3 @@ def run(command: str, as_json: bool, action: Callable[[], Any]) -> NoReturn:
         render.emit_error(command, err, as_json=as_json)
         raise typer.Exit(EXIT_INTERNAL) from None
     raise typer.Exit(int(code or 0))
-
-
-class Interrupted(FoundryError):
-    exit_code = EXIT_INTERRUPTED
-    kind = "interrupted"

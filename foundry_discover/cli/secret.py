@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from foundry_discover.cli._common import JsonOpt, run, state
+from foundry_discover.cli._common import JsonOpt, run, seconds, state
 from foundry_discover.errors import FoundryError
+from foundry_discover.secrets import DEFAULT_TIMEOUT  # botocore itself is imported only when used
 
 if TYPE_CHECKING:
     from foundry_discover.secrets import SecretsClient
@@ -31,6 +32,7 @@ Examples:
     foundry-discover secret get app/db --version-stage AWSPENDING
     foundry-discover secret get app/db --explain        # which environment, endpoint, region, and why
     foundry-discover secret get app/db --json           # metadata as JSON (value only with --reveal)
+    foundry-discover secret get app/db --timeout 30     # one deadline, retries included (default 10 s)
     ENVIRONMENT=production foundry-discover secret get app/db
 """
 
@@ -41,7 +43,10 @@ Examples:
     foundry-discover secret list
     foundry-discover secret list --json
     foundry-discover secret list --explain
+    foundry-discover secret list --timeout 30
 """
+
+T = TypeVar("T")
 
 secret_app = typer.Typer(no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})
 
@@ -57,22 +62,49 @@ AllowOpt = Annotated[
 ]
 
 
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        help="One deadline for the whole command, retries included (default 10).",
+    ),
+]
+
+
 def _with_client(
-    ctx: typer.Context, command: str, as_json: bool, explain: bool, allow: bool, body: Callable[[SecretsClient], Any]
+    ctx: typer.Context,
+    command: str,
+    as_json: bool,
+    explain: bool,
+    allow: bool,
+    timeout: float | None,
+    body: Callable[[SecretsClient, Callable[[Callable[[], T]], T]], Any],
 ) -> None:
-    """Open the client, then run ``body``; its failures carry the plan's warnings too."""
+    """Open the client, then run ``body``; its failures carry the plan's warnings too.
+
+    ``body`` gets the client and ``bounded``, which runs a core call inside the deadline.
+    """
+    import time
+
+    started = time.monotonic()
     registry = state(ctx).registry()
+    limit = seconds(timeout, wait=False, default=DEFAULT_TIMEOUT, wait_default=DEFAULT_TIMEOUT)
 
     def action() -> int:
         from foundry_discover import render
         from foundry_discover import secrets as core
         from foundry_discover.render import secret as show
 
-        sc = core.open_client(registry, allow_non_aws_endpoint=allow, config=core.cli_config())
+        sc = core.open_client(registry, allow_non_aws_endpoint=allow, config=core.cli_config(limit))
         if explain and not as_json:
             show.show_plan(sc.plan)
+
+        def bounded(call: Callable[[], T]) -> T:
+            return core.call_within(sc, limit, call, started=started)
+
         try:
-            body(sc)
+            body(sc, bounded)
         except FoundryError as exc:
             render.emit_error(command, exc, as_json=as_json, warnings=sc.plan.warnings)
             return exc.exit_code
@@ -98,6 +130,7 @@ def get(
     ] = False,
     explain: ExplainOpt = False,
     allow_non_aws_endpoint: AllowOpt = False,
+    timeout: TimeoutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     if raw and (as_json or explain):
@@ -105,13 +138,15 @@ def get(
             "--raw writes the value alone; it cannot go with --json or --explain", param_hint="--raw"
         )
 
-    def body(sc: SecretsClient) -> None:
+    def body(sc: SecretsClient, bounded: Callable[[Callable[[], Any]], Any]) -> None:
         from foundry_discover import render
         from foundry_discover import secrets as core
         from foundry_discover.render import secret as show
 
-        secret = core.get_secret(
-            sc, secret_id, key=key, version_stage=version_stage, version_id=version_id, reveal=reveal or raw
+        secret = bounded(
+            lambda: core.get_secret(
+                sc, secret_id, key=key, version_stage=version_stage, version_id=version_id, reveal=reveal or raw
+            )
         )
         if raw:
             for message in sc.plan.warnings:
@@ -124,7 +159,7 @@ def get(
             human=lambda _: show.show_secret(secret),
         )
 
-    _with_client(ctx, "secret get", as_json, explain, allow_non_aws_endpoint, body)
+    _with_client(ctx, "secret get", as_json, explain, allow_non_aws_endpoint, timeout, body)
 
 
 @secret_app.command("list", help=LIST_HELP)
@@ -132,18 +167,19 @@ def list_(
     ctx: typer.Context,
     explain: ExplainOpt = False,
     allow_non_aws_endpoint: AllowOpt = False,
+    timeout: TimeoutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    def body(sc: SecretsClient) -> None:
+    def body(sc: SecretsClient, bounded: Callable[[Callable[[], Any]], Any]) -> None:
         from foundry_discover import render
         from foundry_discover import secrets as core
         from foundry_discover.render import secret as show
 
-        listed = core.list_secrets(sc)
+        listed = bounded(lambda: core.list_secrets(sc))
         render.emit(
             render.Outcome("secret list", listed, 0, list(sc.plan.warnings)),
             as_json=as_json,
             human=lambda _: show.show_list(listed),
         )
 
-    _with_client(ctx, "secret list", as_json, explain, allow_non_aws_endpoint, body)
+    _with_client(ctx, "secret list", as_json, explain, allow_non_aws_endpoint, timeout, body)

@@ -212,11 +212,31 @@ def envelope(
     }
 
 
+#: The exit code of the JSON document on stdout, once one is written whole.
+_delivered: list[int] = []
+
+
+def delivered() -> int | None:
+    """The exit code of the JSON document already written, if any: it is the run's result."""
+    return _delivered[-1] if _delivered else None
+
+
+def forget_delivered() -> None:
+    """A new run starts (several run in one process under tests)."""
+    _delivered.clear()
+
+
 def write_json(doc: dict[str, Any]) -> None:
     import json  # not at module level: a plain `url` never needs it
 
-    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+    from foundry_discover import signals
+
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # A SIGTERM or Ctrl-C mid-write waits for the end: stdout holds one whole document.
+    with signals.held():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        _delivered.append(int(doc["exit_code"]))
 
 
 def emit(outcome: Outcome, *, as_json: bool, human: Callable[[Any], None]) -> None:
