@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests import probe_fixtures
 from tests.conftest import cli_env, run_cli
-from tests.probe_fixtures import pg_cluster, postgres, redis, redis_auth, speakers  # noqa: F401
 from tests.support.realservers import PG_PASSWORD, REDIS_PASSWORD
 from tests.test_json_contract import check_envelope
 
@@ -49,6 +49,11 @@ CHECKS = {
     "backend": ("http", "BACKEND_PORT"),
     "localstack": ("http", "LOCALSTACK_PORT"),
 }
+pg_cluster = probe_fixtures.pg_cluster
+postgres = probe_fixtures.postgres
+redis = probe_fixtures.redis
+redis_auth = probe_fixtures.redis_auth
+speakers = probe_fixtures.speakers
 SECRETS = {"REDISCLI_AUTH": REDIS_PASSWORD, "REDIS_PASSWORD": REDIS_PASSWORD, "PGPASSWORD": PG_PASSWORD}
 
 
@@ -125,7 +130,7 @@ def test_unknown_scheme_is_tcp_only_and_says_so(request: pytest.FixtureRequest, 
     assert "TCP only" in human.stdout
 
 
-def test_redis_with_a_password_passes_with_a_note(redis_auth) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_redis_with_a_password_passes_with_a_note(redis_auth) -> None:  # type: ignore[no-untyped-def]
     env = env_for("redis", redis_auth.port, NO_COLOR="1")
     code, doc, _, _ = health("redis", env=env)
     assert code == 0
@@ -136,7 +141,7 @@ def test_redis_with_a_password_passes_with_a_note(redis_auth) -> None:  # type: 
     no_secrets(human.stdout, human.stderr)
 
 
-def test_postgres_answer_is_pg_isready_s(postgres) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_postgres_answer_is_pg_isready_s(postgres) -> None:  # type: ignore[no-untyped-def]
     assert postgres.isready() == (0, f"127.0.0.1:{postgres.port} - accepting connections")
     code, doc, _, _ = health("postgres", env=env_for("postgres", postgres.port))
     assert code == 0
@@ -156,7 +161,7 @@ def test_health_path_5xx_is_up_but_failing(ministack, tmp_path: Path) -> None:  
     assert doc["result"]["protocol"] == "http" and doc["result"]["http_status"] == 500
 
 
-def test_all_names_the_protocol_of_each(redis, postgres, speakers) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_all_names_the_protocol_of_each(redis, postgres, speakers) -> None:  # type: ignore[no-untyped-def]
     env = cli_env(
         SVC_REDIS_HOST="127.0.0.1",
         REDIS_PORT=str(postgres.port),  # the wrong service

@@ -65,7 +65,12 @@ def probe(service: Service, address: str, deadline: Deadline) -> ProbeResult:
     started = time.perf_counter()
     expected = SCHEMES.get(service.scheme)
     culprit = service.port_env
-    if expected == "redis":
+    if service.declared_by.startswith("environment"):
+        # Only SVC_NAME_HOST declares it: its scheme is a default, not a promise to check.
+        from foundry_discover.probes import tcp
+
+        result = tcp.check(address, service.port, deadline, scheme=service.scheme, undeclared=service.host_env)
+    elif expected == "redis":
         from foundry_discover.probes import redis
 
         result = redis.check(address, service.port, deadline, culprit=culprit)

@@ -62,32 +62,56 @@ def stop_pid(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
 
 class RedisServer:
     def __init__(
-        self, password: str | None = None, *, directory: Path | None = None, extra: str = "", port: int = 0
+        self,
+        password: str | None = None,
+        *,
+        directory: Path | None = None,
+        extra: str = "",
+        port: int = 0,
+        address: str = "127.0.0.1",
+        prefix: tuple[str, ...] = (),
     ) -> None:
+        """``prefix`` runs it elsewhere (``ip netns exec NS``): readiness then comes from its log."""
         self._tmp = tempfile.TemporaryDirectory(prefix="fd-redis-")
         self.dir = directory or Path(self._tmp.name)
         self.port = port or free_port()
         self.password = password
         self._extra_dirs: list[Path] = []
         conf = Path(self._tmp.name) / "redis.conf"
+        self.logfile = Path(self._tmp.name) / "redis.log"
         lines = [
-            "bind 127.0.0.1",
+            f"bind {address}",
             f"port {self.port}",
             f"dir {self.dir}",
             'save ""',
             "appendonly no",
-            f"logfile {Path(self._tmp.name) / 'redis.log'}",
+            f"logfile {self.logfile}",
             extra,
         ]
         if password:
             lines.append(f"requirepass {password}")
         conf.write_text("\n".join(lines) + "\n")
-        self.proc = subprocess.Popen(["redis-server", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [*prefix, "redis-server", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
-            wait_port(self.port, self.proc)
+            if prefix:
+                self._wait_log()
+            else:
+                wait_port(self.port, self.proc)
         except BaseException:
             self.stop()
             raise
+
+    def _wait_log(self, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited {self.proc.returncode}")
+            if self.logfile.exists() and "Ready to accept connections" in self.logfile.read_text(errors="replace"):
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"redis-server was not ready within {seconds}s")
 
     def cli(self, *args: str) -> str:
         env = dict(os.environ, REDISCLI_AUTH=self.password) if self.password else None
