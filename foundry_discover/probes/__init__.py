@@ -151,7 +151,10 @@ def not_spoken(
             fix=fix,
         )
     where = f"{address}:{port}"
-    if heard.how == "silent":
+    if heard.how == "silent" and deadline.expired:
+        detail = f"{where} sent no reply to {request} within {deadline.seconds:g}s"
+        why = "The server is stuck or still starting; check its logs, or use --wait"
+    elif heard.how == "silent":
         detail = (
             f"{where} accepted the connection but answered nothing to {request} within "
             f"{heard.elapsed_ms / 1000:.1f}s (nor to HTTP, PostgreSQL, Redis or TLS openings)"

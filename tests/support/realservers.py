@@ -123,7 +123,7 @@ class RedisServer:
     @classmethod
     def loading(cls, keys: int = 20000, delay_us: int = 200) -> RedisServer:
         """A Redis that takes ``keys * delay_us`` to load its RDB, answering -LOADING meanwhile."""
-        seed = cls()
+        seed = cls(extra="enable-debug-command local")
         try:
             seed.cli("DEBUG", "POPULATE", str(keys))
             seed.cli("SAVE")
@@ -133,7 +133,7 @@ class RedisServer:
         finally:
             seed.stop()
         # key-load-delay (microseconds per key) is how Redis's own test suite catches LOADING.
-        server = cls(directory=keep, extra=f"key-load-delay {delay_us}")
+        server = cls(directory=keep, extra=f"key-load-delay {delay_us}\nloading-process-events-interval-bytes 1024")
         server._extra_dirs = [keep]
         return server
 
@@ -235,11 +235,8 @@ class PostgresServer:
             raise
 
     def promote(self) -> None:
-        """What `pg_ctl promote` does: a promote.signal file, then SIGUSR1 to the postmaster."""
-        signal_file = self.data / "promote.signal"
-        signal_file.touch()
-        os.chown(signal_file, self.cluster.uid, self.cluster.gid)
-        os.kill(self.proc.pid, signal.SIGUSR1)
+        """`pg_ctl promote`, as the cluster's user, without waiting for it to finish."""
+        self.cluster._run(str(self.cluster.bindir / "pg_ctl"), "promote", "--no-wait", "-D", str(self.data))
 
     def isready(self) -> tuple[int, str]:
         out = subprocess.run(
