@@ -121,7 +121,7 @@ def not_spoken(
     identity = identify.name(heard.data) or sniffed
     if identity is None and not heard.data and sniffed is None:
         identity = identify.sniff(address, port, deadline, skip=expected)
-    fix = f"Check {culprit}: `foundry-discover url --explain` shows where its value comes from"
+    fix = f"Point {culprit} at the {want} port (`foundry-discover url` shows where each value comes from)"
     if identity is not None and identity.protocol == expected.rstrip("s"):
         # It does speak the protocol, to other openings: ours was hung up on or ignored.
         identity = None
