@@ -7,15 +7,17 @@ both); in CI they fail instead.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import threading
 from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import need
 from tests.support import realservers
+from tests.support.faulty import Faulty
 from tests.support.realservers import PostgresCluster, PostgresServer, RedisServer
-from tests.support.speakers import Speaker
 
 
 def need_redis() -> None:
@@ -62,9 +64,28 @@ def postgres(pg_cluster: PostgresCluster) -> PostgresServer:
 
 
 @pytest.fixture(scope="session")
-def speakers() -> Iterator[dict[str, Speaker]]:
+def speakers() -> Iterator[dict[str, Faulty]]:
+    """Servers that are not what the scheme promises: SSH and SMTP speak first, a TLS
+    server (self-signed), and a silent one (``hang`` reads and never answers)."""
     need_openssl()
-    found = {kind: Speaker(kind) for kind in ("ssh", "smtp", "tls", "silent")}
+    found = {kind: Faulty(kind).__enter__() for kind in ("ssh", "smtp", "tls")}
+    found["silent"] = Faulty("hang").__enter__()
     yield found
-    for speaker in found.values():
-        speaker.stop()
+    for server in found.values():
+        server.stop()
+
+
+@contextlib.contextmanager
+def redis_later(port: int, after: float) -> Iterator[None]:
+    """A real redis-server that starts listening on ``port`` ``after`` seconds from now."""
+    need_redis()
+    late: list[RedisServer] = []
+    timer = threading.Timer(after, lambda: late.append(RedisServer(port=port)))
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        timer.join()
+        for server in late:
+            server.stop()

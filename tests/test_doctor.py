@@ -7,7 +7,6 @@ up on this machine's resolver, which is not ours to query.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -206,21 +205,12 @@ def test_unwritable_junit_path_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_wait_succeeds_when_a_service_appears_late() -> None:
-    probe_fixtures.need_redis()
     port = emulators.free_port()
-    late: list[RedisServer] = []
-    timer = threading.Timer(1.5, lambda: late.append(RedisServer(port=port)))
-    timer.start()
-    try:
+    with probe_fixtures.redis_later(port, after=1.5):
         started = time.monotonic()
         env = env_for(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(port))
         out = run_cli("doctor", "redis", "--wait", "--timeout", "30", "--json", env=env, timeout=60)
         took = time.monotonic() - started
-    finally:
-        timer.cancel()
-        timer.join()
-        for server in late:
-            server.stop()
     doc = json.loads(out.stdout)
     assert out.returncode == 0, out.stderr
     assert doc["result"]["attempts"] > 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -100,18 +99,9 @@ def test_the_wrong_service_ends_a_wait_at_once(redis, postgres) -> None:  # type
 
 
 def test_a_port_that_opens_late_is_waited_for() -> None:
-    probe_fixtures.need_redis()
     port = emulators.free_port()
-    late: list[RedisServer] = []
-    timer = threading.Timer(1.0, lambda: late.append(RedisServer(port=port)))
-    timer.start()
-    try:
+    with probe_fixtures.redis_later(port, after=1.0):
         out = run_cli("health", "redis", "--wait", "--timeout", "60", env=env_for(redis=port), timeout=90)
-    finally:
-        timer.cancel()
-        timer.join()
-        for server in late:
-            server.stop()
     assert out.returncode == 0, out.stderr
     assert "PONG" in out.stdout
 
