@@ -183,3 +183,21 @@ def test_all_names_the_protocol_of_each(redis, postgres, speakers) -> None:  # t
     human = run_cli("health", "--all", env=env)
     assert "CHECKED" in human.stdout and "postgresql" in human.stdout
     no_secrets(out.stdout, out.stderr, human.stdout, human.stderr)
+
+
+def test_https_scheme(ministack, speakers, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """https against plain HTTP names it; against a self-signed server the certificate fails."""
+    registry = tmp_path / "services.toml"
+    registry.write_text(
+        f'[services.plain]\nhost = "127.0.0.1"\nport = {ministack.port}\nscheme = "https"\n'
+        f'[services.selfsigned]\nhost = "127.0.0.1"\nport = {speakers["tls"].port}\nscheme = "https"\n'
+    )
+    env = cli_env(FOUNDRY_DISCOVER_REGISTRY=str(registry))
+    code, doc, err, _ = health("plain", env=env)
+    assert code == 1
+    assert "speaks HTTP" in err and "not HTTPS" in err and "scheme to http" in err
+    assert doc["result"]["protocol"] == "http"
+    code, doc, err, _ = health("selfsigned", env=env)
+    assert code == 1
+    assert "TLS with 127.0.0.1" in err and "CERTIFICATE_VERIFY_FAILED" in err
+    assert doc["result"]["protocol"] == "tls" and doc["result"]["probe"]["state"] == "failing"

@@ -29,6 +29,10 @@ State = Literal["ok", "not_ready", "failing", "wrong_protocol", "no_reply", "tcp
 SCHEMES = {"redis": "redis", "postgresql": "postgresql", "postgres": "postgresql", "http": "http", "https": "https"}
 
 
+#: What an expected protocol looks like to identify: HTTPS shows itself as TLS.
+SPOKEN = {"https": "tls"}
+
+
 class WrongProtocol(NotOkError):
     """Something answers on the port, but not in the protocol the scheme promises."""
 
@@ -122,11 +126,13 @@ def not_spoken(
     if identity is None and not heard.data and sniffed is None:
         identity = identify.sniff(address, port, deadline, skip=expected)
     fix = f"Point {culprit} at the {want} port (`foundry-discover url` shows where each value comes from)"
-    if identity is not None and identity.protocol == expected.rstrip("s"):
+    if identity is not None and identity.protocol == SPOKEN.get(expected, expected):
         # It does speak the protocol, to other openings: ours was hung up on or ignored.
         identity = None
     if identity is not None and identity.protocol == "tls" and expected == "http":
         fix = f"It speaks TLS: use an https:// URL (scheme https in the registry file), or check {culprit}"
+    if identity is not None and identity.protocol == "http" and expected == "https":
+        fix = f"It speaks plain HTTP: set its scheme to http in the registry file, or check {culprit}"
     if identity is not None:
         return ProbeResult(
             "",

@@ -18,6 +18,7 @@ every connection a handler still holds.
                    OpenSSH's "Invalid SSH identification string." and a hang-up
     smtp           speaks first, as Postfix does: a 220 greeting; each line then gets
                    "502 ... not recognized", and the connection stays open
+    silent         accepts and reads whatever comes, never writes a byte (not even to TLS)
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ KINDS = (
     "neither",
     "ssh",
     "smtp",
+    "silent",
 )
 SSH_BANNER = b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"
 SMTP_BANNER = b"220 mail.fd.test ESMTP Postfix (Debian/GNU)\r\n"
@@ -171,6 +173,11 @@ class Faulty:
                 self._conns.append(conn)
             if self.kind in ("ssh", "smtp"):
                 self._speak_first(conn)
+                return
+            if self.kind == "silent":
+                conn.settimeout(10)
+                while not self._stop.is_set() and conn.recv(4096):
+                    pass
                 return
             path = self._read_request(conn)
             if path:
