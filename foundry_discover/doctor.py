@@ -13,12 +13,13 @@ order, the per-address connect and the verdict.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from foundry_discover.errors import (
     EXIT_CONFIG,
@@ -34,6 +35,10 @@ from foundry_discover.runtime import Runtime
 from foundry_discover.waiting import Deadline, poll
 
 Status = Literal["pass", "warn", "fail", "skip"]
+if TYPE_CHECKING:
+    from foundry_discover.envcheck import LinkEvidence
+
+_T = TypeVar("_T")
 STEPS = ("config", "resolve", "connect", "protocol", "aws")
 MANY_FIXES = "Each failing step shows its own fix (see above, or `failed_step` and `steps` in --json)"
 
@@ -83,6 +88,10 @@ class DoctorReport:
     timed_out: bool = False
     #: What doctor decided on the user's behalf (e.g. leaving LocalStack out in production).
     notes: list[str] = field(default_factory=list)
+    #: What ENVIRONMENT means to the application (envcheck.EnvironmentMeaning.to_json()).
+    environment_check: dict[str, Any] = field(default_factory=dict)
+    #: Settings worth a warning before any service is checked: ENVIRONMENT, unread variables, the region.
+    environment_warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -112,6 +121,8 @@ class DoctorReport:
             "environment": self.environment,
             "runtime": self.runtime,
             "notes": self.notes,
+            "environment_check": self.environment_check,
+            "environment_warnings": self.environment_warnings,
             "counts": self.counts(),
             "services": [
                 {
@@ -149,7 +160,9 @@ def _fail(name: str, exc: FoundryError, **data: Any) -> Step:
     return Step(name, "fail", exc.message, fix=exc.fix, exit_code=exc.exit_code, data=data)
 
 
-def check_service(registry: Registry, name: str, deadline: Deadline, options: Options, mode: str) -> ServiceReport:
+def check_service(
+    registry: Registry, name: str, deadline: Deadline, options: Options, mode: str, namespace: str | None = None
+) -> ServiceReport:
     steps: list[Step] = []
     service: Service | None = None
     addresses: list[str] = []
@@ -161,8 +174,9 @@ def check_service(registry: Registry, name: str, deadline: Deadline, options: Op
         except ConfigError as exc:
             return _fail("config", exc)
         where = f"host from {service.host_source}, port from {service.port_source}"
-        if service.warnings:
-            return Step("config", "warn", "; ".join(service.warnings), data={"provenance": where})
+        warnings = list(service.warnings) + [e.message for e in _port_evidence(service, registry.env, namespace)]
+        if warnings:
+            return Step("config", "warn", "; ".join(warnings), data={"provenance": where})
         return Step("config", "pass", where)
 
     def resolve() -> Step:
@@ -172,12 +186,20 @@ def check_service(registry: Registry, name: str, deadline: Deadline, options: Op
         try:
             addresses.extend(resolve_host(service.host, service.port, deadline, name=service.name.lower()))
         except FoundryError as exc:
-            return _resolve_failure(service, exc, deadline)
+            return _resolve_failure(service, exc, deadline, registry)
         return Step("resolve", "pass", ", ".join(addresses), data={"addresses": list(addresses)})
 
     def connect() -> Step:
         assert service is not None
-        return connect_all(service, addresses, deadline)
+        step = connect_all(service, addresses, deadline)
+        if step.status == "fail":
+            _hosts_file_cause(step, service, addresses, deadline)
+            for found in _port_evidence(service, registry.env, namespace):
+                step.fix = (
+                    f"Set {service.port_env}={found.port}, the port Service {service.host.split('.')[0]} serves "
+                    f"({found.variable}); or check that the service listens on {service.port}"
+                )
+        return step
 
     def protocol() -> Step:
         assert service is not None
@@ -199,25 +221,62 @@ def check_service(registry: Registry, name: str, deadline: Deadline, options: Op
     return ServiceReport(service.name if service else normalize_name(name), service.url if service else None, steps)
 
 
-def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline) -> Step:
+def _port_evidence(service: Service, env: Mapping[str, str], namespace: str | None) -> list[LinkEvidence]:
+    """The registry's port against the port Kubernetes' service links say the Service serves."""
+    from foundry_discover.envcheck import link_evidence
+
+    found = link_evidence(service.host, service.port, env, namespace=namespace, port_from=str(service.port_source))
+    return [e for e in found if e.kind == "port-differs"]
+
+
+def _bounded(fn: Callable[[], _T], deadline: Deadline, what: str) -> _T | None:
+    """``fn`` in a daemon thread, given what is left of the deadline; None if it did not finish."""
+    found: list[_T] = []
+    worker = threading.Thread(target=lambda: found.append(fn()), name=what, daemon=True)
+    worker.start()
+    worker.join(max(deadline.remaining(), 0.0))
+    return found[0] if found else None
+
+
+def _hosts_file_cause(step: Step, service: Service, addresses: Sequence[str], deadline: Deadline) -> None:
+    """A connect failure to an address the hosts file forces over DNS: name that as the cause."""
+    from foundry_discover.resolve import explain_connect_failure
+
+    if deadline.remaining() < 0.2:
+        # A dropped connection ate the deadline: the hosts file alone still says where the address came from.
+        found = explain_connect_failure(service.host, list(addresses), 0)
+    else:
+        found = _bounded(
+            lambda: explain_connect_failure(service.host, list(addresses), deadline.remaining()),
+            deadline,
+            f"hosts {service.host}",
+        )
+    if found:
+        cause, fix = found
+        step.detail = f"{step.detail}: {cause}"
+        step.fix = fix
+
+
+def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, registry: Registry | None = None) -> Step:
     """The DNS trace's verdict says why a name does not resolve; fall back to the error.
 
     The trace walks every candidate name and nameserver, so it runs in a daemon thread
     bounded by what is left of the deadline: without it the step keeps health's message.
     """
-    from foundry_discover.resolve import explain_failure
+    from foundry_discover.resolve import explain_failure, registry_hosts
 
     step = _fail("resolve", exc)
-    found: list[tuple[str | None, str | None]] = []
-
-    def trace() -> None:
-        found.append(explain_failure(service.host, max(deadline.remaining(), 0.1)))
-
-    worker = threading.Thread(target=trace, name=f"trace {service.host}", daemon=True)
-    worker.start()
-    worker.join(deadline.remaining())
+    env = registry.env if registry is not None else None
+    known = registry_hosts(registry) if registry is not None else None
+    found = _bounded(
+        lambda: explain_failure(
+            service.host, max(deadline.remaining(), 0.1), env, known, service.host_env, app_failed=exc.message
+        ),
+        deadline,
+        f"trace {service.host}",
+    )
     if found:
-        cause, fix = found[0]
+        cause, fix = found
         if cause and cause not in exc.message:
             step.detail = f"{exc.message}: {cause}"
         step.fix = fix or step.fix
@@ -268,15 +327,25 @@ def protocol_check(service: Service, deadline: Deadline, options: Options) -> St
             report = health.check_emulator(service.url, deadline, require=options.require, name="localstack")
         except FoundryError as exc:
             return _fail("protocol", exc)
-        data = {"emulator": report.emulator, "version": report.version, "verdict": report.verdict}
+        data = {
+            "emulator": report.emulator,
+            "version": report.version,
+            "verdict": report.verdict,
+            "unavailable": report.unavailable,
+        }
         if report.ok:
             version = f" {report.version}" if report.version else ""
             return Step("protocol", "pass", f"{report.emulator}{version} is healthy", data=data)
         fix = (
             "Fix the init script (LocalStack's log names the error) and restart LocalStack"
             if report.init_failed
-            else "Run `foundry-discover health --wait` to wait for it, or check the emulator's log"
+            else f"Run `{_health_wait_command(options)}` to wait for it, or check the emulator's log"
         )
+        if report.unavailable:
+            fix = (
+                f"Check the --require name ({', '.join(report.unavailable)}) against the services the emulator "
+                "lists, or enable it (LocalStack: the SERVICES setting); waiting will not bring it"
+            )
         code = EXIT_NOT_OK
         return Step("protocol", "fail", report.summary(), fix=fix, exit_code=code, data=data)
     return service_protocol(service, deadline)
@@ -304,6 +373,12 @@ def service_protocol(service: Service, deadline: Deadline) -> Step:
     if probe is not None and probe.note:
         return Step("protocol", "pass", f"{detail} (note: {probe.note})", data=data)
     return Step("protocol", "pass", detail, data=data)
+
+
+def _health_wait_command(options: Options) -> str:
+    """The `health` command that waits for what this doctor run requires, not just any LocalStack."""
+    required = f" --require {','.join(options.require)}" if options.require else ""
+    return f"foundry-discover health localstack --wait{required}"
 
 
 def aws_check(registry: Registry, deadline: Deadline, options: Options) -> Step:
@@ -340,8 +415,33 @@ def run(
     mode = decide_environment(registry.env)[0]
     chosen, notes = choose(registry, names, mode)
     with ThreadPoolExecutor(max_workers=max(1, len(chosen))) as pool:
-        reports = list(pool.map(lambda n: check_service(registry, n, deadline, options, mode), chosen))
-    return DoctorReport(runtime, reports, (time.perf_counter() - started) * 1000, mode, notes=notes)
+        reports = list(
+            pool.map(lambda n: check_service(registry, n, deadline, options, mode, runtime.namespace), chosen)
+        )
+    report = DoctorReport(runtime, reports, (time.perf_counter() - started) * 1000, mode, notes=notes)
+    report.environment_check, report.environment_warnings = environment_findings(registry)
+    return report
+
+
+def environment_findings(registry: Registry) -> tuple[dict[str, Any], list[str]]:
+    """What ENVIRONMENT means to the application, and settings the registry or the SDK never read right."""
+    from foundry_discover import envcheck
+
+    env = registry.env
+    meaning = envcheck.environment_meaning(env)
+    warnings = [meaning.warning] if meaning.warning else []
+    warnings += [str(f) for f in envcheck.unread_variables(env, registry.names())]
+    if env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"):
+        # botocore's partitions data only when there is a region to check against it.
+        warnings += [str(f) for f in envcheck.region_warnings(env, _known_regions())]
+    return meaning.to_json(), warnings
+
+
+@functools.lru_cache(maxsize=1)
+def _known_regions() -> frozenset[str]:
+    from foundry_discover.envcheck import botocore_regions
+
+    return frozenset(botocore_regions())
 
 
 def choose(registry: Registry, names: Sequence[str], mode: str) -> tuple[list[str], list[str]]:
@@ -378,8 +478,11 @@ def run_until_ok(
         return run(registry, names, Deadline.after(min(overall.remaining(), options.timeout)), options, runtime)
 
     def hopeless(report: DoctorReport) -> bool:
-        # A configuration error will not fix itself while we wait.
-        return any(s.exit_code == EXIT_CONFIG for s in report.services)
+        # A configuration error will not fix itself while we wait, nor will a required
+        # service the emulator does not run.
+        return any(s.exit_code == EXIT_CONFIG for s in report.services) or any(
+            step.data.get("unavailable") for s in report.services for step in s.steps if step.status == "fail"
+        )
 
     def progress(report: DoctorReport, elapsed: float) -> None:
         if on_progress is not None:

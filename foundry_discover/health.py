@@ -19,7 +19,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -127,6 +127,8 @@ class EmulatorHealth:
     required: list[str]
     verdict: Verdict
     reasons: list[str]
+    #: Required services the emulator does not list, or lists as disabled: no wait brings them.
+    unavailable: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -159,6 +161,7 @@ class EmulatorHealth:
             "ok": self.ok,
             "reasons": self.reasons,
             "required": self.required,
+            "unavailable": self.unavailable,
             "services": {s.name: s.state for s in self.services},
             "init": self.init,
         }
@@ -504,6 +507,7 @@ def check_emulator(
         required=list(require),
         verdict=verdict,
         reasons=reasons,
+        unavailable=unavailable(states, require),
     )
 
 
@@ -579,6 +583,26 @@ def _states(services: dict[str, str], require: Sequence[str]) -> list[ServiceSta
     return rows
 
 
+def _closest_listed(name: str, listed: Mapping[str, ServiceState]) -> str:
+    """``secretsmanagr`` -> "; did you mean secretsmanager?"; else where the list comes from."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(listed), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]}?"
+    return " (LocalStack's SERVICES setting decides what it runs)"
+
+
+def unavailable(states: list[ServiceState], require: Sequence[str]) -> list[str]:
+    """Required services that waiting cannot bring: not listed, or listed as disabled.
+
+    LocalStack and MiniStack list every service they can run from their first answer, so a
+    name missing from the list is a typo or a service left out of SERVICES, not a slow start.
+    """
+    by_name = {s.name: s for s in states}
+    return [n for n in require if n not in by_name or by_name[n].meaning == "disabled"]
+
+
 def evaluate(states: list[ServiceState], init: InitStatus, require: Sequence[str]) -> tuple[Verdict, list[str]]:
     """The verdict and the reasons for it; the rules are the README's states table."""
     bad: list[str] = []
@@ -588,7 +612,7 @@ def evaluate(states: list[ServiceState], init: InitStatus, require: Sequence[str
         for name in require:
             row = by_name.get(name)
             if row is None:
-                bad.append(f"{name} is not enabled: the emulator does not list it (LocalStack's SERVICES setting)")
+                bad.append(f"{name} is not enabled: the emulator does not list it{_closest_listed(name, by_name)}")
             elif row.meaning == "disabled":
                 bad.append(f"{name} is disabled: not enabled (LocalStack's SERVICES setting)")
             elif row.meaning == "not_ready":
@@ -726,7 +750,8 @@ def wait_healthy(
     """Poll ``check`` until healthy; HealthWaitTimeout (exit 124) naming what was missing.
 
     Returns early, not healthy, when waiting cannot help: an init script failed (LocalStack
-    never re-runs it). A configuration error is raised at once.
+    never re-runs it), or a required service is not listed or disabled (the emulators list
+    every service from their first answer). A configuration error is raised at once.
     """
 
     seen: list[Attempt] = []
@@ -752,7 +777,7 @@ def wait_healthy(
         if isinstance(value, ServiceCheck) and value.wrong_protocol:
             return True
         report = value.emulator if isinstance(value, ServiceCheck) else value
-        return isinstance(report, EmulatorHealth) and report.init_failed
+        return isinstance(report, EmulatorHealth) and (report.init_failed or bool(report.unavailable))
 
     progress = None if on_progress is None else (lambda value, elapsed: on_progress(describe(value), elapsed))
     polled = poll(attempt, done, deadline, on_progress=progress, give_up=hopeless)

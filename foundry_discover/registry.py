@@ -35,6 +35,8 @@ _ENV_HOST_RE = r"^SVC_([A-Z][A-Z0-9_]*)_HOST$"
 _LABEL_RE = r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$"
 _PORT_RE = r"^[0-9]{1,6}$"
 _SCHEME_RE = r"^[a-z][a-z0-9+.-]*$"
+#: A kubelet's Docker-link variable: ``tcp://10.96.0.12:4566`` or ``tcp://[fd00::12]:4566``.
+_LINK_RE = r"^(tcp|udp|sctp)://(\[[0-9A-Fa-f:.]+\]|[0-9.]+):([0-9]{1,5})$"
 
 
 class Source(NamedTuple):
@@ -134,6 +136,39 @@ def validate_name(raw: str) -> str:
     return name
 
 
+class ServiceLink(NamedTuple):
+    """What a kubelet puts in ``<SVC>_PORT`` for a Service (the Docker-link style)."""
+
+    service: str
+    protocol: str
+    address: str
+    port: int
+
+
+def parse_service_link(variable: str, value: str) -> ServiceLink | None:
+    """The Service behind ``<SVC>_PORT=tcp://IP:PORT``, or None when it is not that shape.
+
+    The kubelet names the variable after the Service, upper-cased with '-' as '_'
+    (kubernetes pkg/kubelet/envvars); Service names hold no '_', so the name comes back exactly.
+    """
+    match = re.match(_LINK_RE, value.strip())
+    if not match or not variable.endswith("_PORT") or len(variable) <= len("_PORT"):
+        return None
+    service = variable[: -len("_PORT")].lower().replace("_", "-")
+    return ServiceLink(service, match.group(1), match.group(2).strip("[]"), int(match.group(3)))
+
+
+def service_link_error(variable: str, raw: str, link: ServiceLink) -> ConfigError:
+    """The kubelet's ``<SVC>_PORT`` where a port number belongs: the cause, the crash, the fix."""
+    return ConfigError(
+        f"{variable}={raw!r} was injected by Kubernetes for Service {link.service} (a service link: "
+        f"enableServiceLinks is on by default), not a port number: the application's "
+        f"int(os.getenv({variable!r})) crashes on it at start-up (ValueError)",
+        fix=f'Set {variable} explicitly in the pod spec\'s env (e.g. value: "{link.port}"; explicit env wins '
+        "over service links), or set enableServiceLinks: false in the pod spec",
+    )
+
+
 def validate_port(raw: object, culprit: str) -> int:
     """Parse a port the way the seed's ``int(os.getenv(...))`` would, but strictly."""
     if isinstance(raw, bool) or not isinstance(raw, (int, str)):
@@ -148,6 +183,9 @@ def validate_port(raw: object, culprit: str) -> int:
             fix="Set it to an integer from 1 to 65535 (e.g. 4566), or unset it to use the default",
         )
     if not re.match(_PORT_RE, text):
+        link = parse_service_link(culprit, text) if "://" in text else None
+        if link is not None:
+            raise service_link_error(culprit, str(raw), link)
         raise ConfigError(
             f"{culprit}={raw!r} is not a port number",
             fix="Set it to an integer from 1 to 65535 (e.g. 4566)",

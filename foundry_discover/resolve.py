@@ -543,15 +543,129 @@ def resolve(
     """Everything ``resolve NAME`` reports. Never raises for a name that fails to resolve."""
     goal = target(name, registry)
     inputs = inputs or Inputs.from_system(registry.env)
-    return trace(name, goal, inputs, record_type, nameservers, timeout, progress)
+    report = trace(name, goal, inputs, record_type, nameservers, timeout, progress)
+    port = port_from = None
+    if goal.service is not None:
+        service = registry.get(goal.service)
+        port, port_from = service.port, str(service.port_source)
+    add_evidence(report, inputs.env, registry_hosts(registry), port, port_from or "")
+    return report
 
 
-def explain_failure(host: str, timeout: float) -> tuple[str | None, str | None]:
-    """For ``doctor``: why ``host`` does not resolve (cause or summary) and the fix."""
-    report = trace(host, Target(host), Inputs.from_system(os.environ), None, None, min(timeout, 2.0), None)
+def registry_hosts(registry: Registry) -> dict[str, str]:
+    """Every host the registry declares by default: what a typo is checked against.
+
+    The declared default counts even when a variable overrides it: ``SVC_LOCALSTACK_HOST=localstak``
+    is a typo of the default ``localstack``.
+    """
+    known: dict[str, str] = {}
+    try:
+        specs = registry.specs()
+    except ConfigError:
+        return known
+    for name, spec in sorted(specs.items()):
+        if spec.host:
+            known.setdefault(spec.host, f"the registry's default host for {name.lower()}")
+    return known
+
+
+def add_evidence(
+    report: ResolveReport,
+    env: Mapping[str, str],
+    registry_known: Mapping[str, str],
+    port: int | None = None,
+    port_from: str = "",
+) -> list[str]:
+    """What Kubernetes' service-link variables and near-miss names add to the verdict (returns the notes added).
+
+    Free evidence, no API: a kubelet injects ``<SVC>_SERVICE_HOST`` for every Service in the
+    namespace when the pod starts. When DNS fails for a Service that has them, DNS is the
+    problem, and the verdict says so instead of "there is no Service".
+    """
+    from foundry_discover.envcheck import known_hosts, link_evidence, near_miss
+
+    verdict = report.verdict
+    added: list[str] = []
+    failed = not verdict.resolved and report.target.host != ""
+    namespace = _context(report.config).k8s_namespace
+    for found in link_evidence(
+        report.host, port, env, namespace=namespace, dns_failed=failed and not _is_ip(report.host), port_from=port_from
+    ):
+        if found.kind == "service-exists":
+            if verdict.cause:
+                verdict.notes.insert(0, f"DNS's verdict was: {verdict.cause}")
+            verdict.cause = found.message
+            verdict.fix = (
+                "Check the cluster DNS (kubectl -n kube-system get pods -l k8s-app=kube-dns) and the pod's "
+                "dnsPolicy and dnsConfig; the Service's ClusterIP works meanwhile"
+            )
+        elif failed or found.kind == "port-differs":
+            verdict.notes.append(found.message)
+            added.append(found.message)
+    if not failed:
+        return added
+    miss = near_miss(report.host, known_hosts(env, registry_known))
+    if miss is not None:
+        name, where = miss
+        setting = f"set {report.host_variable}={name}" if report.host_variable else f"use {name}"
+        typo = f"{report.host.rstrip('.')} looks like a typo of {name} ({where})"
+        if verdict.cause:
+            verdict.notes.insert(0, verdict.cause)
+        verdict.cause = typo
+        verdict.fix = f"If you meant {name}, {setting}"
+    return added
+
+
+def explain_failure(
+    host: str,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    known: Mapping[str, str] | None = None,
+    variable: str | None = None,
+    app_failed: str = "getaddrinfo failed",
+) -> tuple[str | None, str | None]:
+    """For ``doctor``: why ``host`` (from ``variable``) does not resolve (what was tried, the cause) and the fix."""
+    env = os.environ if env is None else env
+    goal = Target(host, variable=variable)
+    report = trace(host, goal, Inputs.from_system(env), None, None, min(timeout, 2.0), None, app_failed)
     if report.verdict.resolved:
         return None, None
-    return report.verdict.cause or report.verdict.summary, report.verdict.fix
+    added = add_evidence(report, env, known or {})
+    verdict, config = report.verdict, report.config
+    text = verdict.summary
+    if verdict.kind == "silent-nameserver":
+        wait = f"{config.timeout} s x {config.attempts} attempts"
+        text += f" (the application waits up to {wait} for each nameserver on every lookup)"
+    if verdict.cause:
+        text += f"; {verdict.cause}"
+    for note in added:
+        text += f"; {note}"
+    return text, verdict.fix
+
+
+def explain_connect_failure(host: str, addresses: list[str], timeout: float) -> tuple[str, str] | None:
+    """For ``doctor``: the addresses that do not answer came from a hosts-file entry that overrides DNS."""
+    inputs = Inputs.from_system(os.environ)
+    listed = hosts_file_addresses(inputs.hosts, host)
+    if not listed or _is_ip(host) or not files_before_dns(hosts_sources(inputs.nsswitch)[0]):
+        return None
+    if not {_norm(a) for a in addresses} <= {_norm(a) for a in listed}:
+        return None
+    answer: Candidate | None = None
+    dns = "DNS was not asked: no time was left"
+    if timeout > 0:
+        answer = trace(host, Target(host), inputs, None, None, min(timeout, 2.0), None).answer
+        dns = f"DNS gives {', '.join(answer.addresses)}" if answer else "DNS does not know the name"
+    if answer is not None and {_norm(a) for a in answer.addresses} == {_norm(a) for a in listed}:
+        return None
+    cause = (
+        f"{', '.join(addresses)} comes from an entry for {host} in {HOSTS}, which overrides DNS ({dns}), "
+        "and nothing answers there"
+    )
+    fix = f"Remove or correct the {host} line in {HOSTS} (Compose: extra_hosts; Kubernetes: hostAliases)" + (
+        ", so DNS's answer is used" if answer else ""
+    )
+    return cause, fix
 
 
 def trace(
@@ -562,7 +676,9 @@ def trace(
     nameservers: list[Nameserver] | None,
     timeout: float,
     progress: Callable[[str], None] | None,
+    app_failed: str | None = None,
 ) -> ResolveReport:
+    """``app_failed``: the caller's own getaddrinfo already failed this way, so it is not repeated."""
     host = goal.host
     types = [record_type] if record_type else ["A", "AAAA"]
     config = parse_resolv_conf(inputs.resolv_conf, inputs.env, inputs.hostname, str(RESOLV_CONF))
@@ -584,6 +700,8 @@ def trace(
         report.app.skipped_because = "--nameserver asks that server directly; the application would not"
     elif record_type not in (None, "A", "AAAA"):
         report.app.skipped_because = f"applications look {record_type} records up with a DNS library"
+    elif app_failed is not None:
+        report.app = AppView(True, error=app_failed)
     else:
         if progress:
             progress(f"getaddrinfo({host})")

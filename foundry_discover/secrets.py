@@ -93,6 +93,10 @@ class ClientPlan:
     credentials_source: str
     guard: str
     warnings: tuple[str, ...] = ()
+    #: What ENVIRONMENT means to the seed's application (envcheck.EnvironmentMeaning.to_json()).
+    environment_check: dict[str, Any] = field(default_factory=dict)
+    #: The profile the SDK uses (AWS_PROFILE), so suggested commands use it too.
+    profile: str | None = None
 
     @property
     def shown_endpoint(self) -> str:
@@ -280,6 +284,15 @@ def plan_client(
             fix="Set AWS_REGION (e.g. AWS_REGION=us-east-1)",
         )
     _check_region(region, region_source)
+    from foundry_discover import envcheck
+
+    meaning = envcheck.environment_meaning(env)
+    if meaning.warning:
+        warnings.insert(0, meaning.warning)
+    label = region_source if region_source.startswith("AWS_") else "region"
+    region_problem = envcheck.region_warning(region, label, envcheck.botocore_regions())
+    if region_problem:
+        warnings.append(region_problem)
 
     if mode == "development":
         credentials = _dev_credentials(session)
@@ -298,6 +311,8 @@ def plan_client(
         credentials_source=credentials,
         guard=guard,
         warnings=tuple(warnings),
+        environment_check=meaning.to_json(),
+        profile=(env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "").strip() or None,
     )
     return plan, session
 
@@ -424,6 +439,8 @@ def plan_json(plan: ClientPlan) -> dict[str, Any]:
         "region_source": plan.region_source,
         "credentials_source": plan.credentials_source,
         "guard": plan.guard,
+        "environment_check": plan.environment_check,
+        "profile": plan.profile,
     }
 
 
@@ -741,10 +758,31 @@ def _scheduled_deletion(sc: SecretsClient, secret_id: str) -> NotOkError | None:
         return None
     name = str(described.get("Name") or secret_id)
     when = _iso(described["DeletedDate"]) or "soon"
+    restore = aws_command(sc.plan, "secretsmanager restore-secret", "--secret-id", name)
     return NotOkError(
         f"secret {name!r} is scheduled for deletion: it will be deleted after {when}",
-        fix=f"Restore it with `aws secretsmanager restore-secret --secret-id {name}` before then",
+        fix=f"Restore it with `{restore}` before then",
     )
+
+
+def aws_command(plan: ClientPlan, command: str, *args: str) -> str:
+    """An `aws` CLI command that goes where the application goes: its endpoint, region and profile.
+
+    Without --endpoint-url the CLI would reach real AWS while the application uses LocalStack.
+    """
+    import shlex
+
+    words = []
+    if plan.credentials_source.startswith("LocalStack's test/test"):
+        # The CLI finds no credentials either; LocalStack takes any.
+        words.append("AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test")
+    words += ["aws", command, *(shlex.quote(a) for a in args)]
+    if plan.endpoint_url:
+        words += ["--endpoint-url", shlex.quote(safe_url(plan.endpoint_url))]
+    words += ["--region", shlex.quote(plan.region)]
+    if plan.profile:
+        words += ["--profile", shlex.quote(plan.profile)]
+    return " ".join(words)
 
 
 def _not_found(sc: SecretsClient, secret_id: str, stage: str | None, version: str | None) -> NotOkError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import emulators
+from tests.support import docker, emulators
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI") == "true"
@@ -95,3 +96,18 @@ def run_cli(
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
         [str(exe), *args], capture_output=True, text=True, env=env or cli_env(), timeout=timeout, **kw
     )
+
+
+@pytest.fixture(scope="session")
+def docker_engine(request: pytest.FixtureRequest) -> Iterator[docker.Engine]:
+    """A private dockerd for the session (tests/support/docker.py), stopped by PID at the end."""
+    reason = docker.unavailable()
+    need(reason is None, f"the Docker tier cannot run: {reason}")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    # "waiting for the lock" must reach the terminal, not pytest's capture.
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        engine = docker.start()
+    try:
+        yield engine
+    finally:
+        engine.stop()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,16 +42,11 @@ class Network:
     dnsmasq: dns.Dnsmasq
     tmp: Path
 
-    def doctor(self, *args: str, resolv: str, **env: str) -> tuple[int, dict[str, Any], str]:
-        resolv_file, hosts_file = self.tmp / "resolv.conf", self.tmp / "hosts"
-        resolv_file.write_text(resolv)
-        hosts_file.write_text(HOSTS)
-        argv = [sys.executable, "-m", "foundry_discover", "doctor", *args, "--json"]
-        out = self.ns.run(resolv_file, hosts_file, argv, cli_env(AWS_EC2_METADATA_DISABLED="true", **env), timeout=120)
-        assert out.stdout, out.stderr
-        doc = json.loads(out.stdout)
-        assert doc["exit_code"] == out.returncode
-        return out.returncode, doc, out.stderr
+    def doctor(self, *args: str, resolv: str, hosts: str = HOSTS, **env: str) -> tuple[int, dict[str, Any], str]:
+        full_env = cli_env(AWS_EC2_METADATA_DISABLED="true", **env)
+        return dns.run_cli_json(
+            self.ns, self.tmp, ["doctor", *args], resolv=resolv, hosts=hosts, env=full_env, timeout=120
+        )
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +128,128 @@ def test_kubernetes_service_in_another_namespace(network: Network) -> None:
     )
     assert code == 0
     assert steps(doc, "CACHE")[1]["data"]["addresses"] == [REDIS_IP]
+
+
+# ---- Kubernetes service links and near misses (issue 13) -------------------------------------------
+
+#: What a kubelet injects into every pod (the `kubernetes` Service), links on or off.
+POD_ENV = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
+
+
+def kubelet_links(service: str, cluster_ip: str, port: int) -> dict[str, str]:
+    """The variables a kubelet injects for a Service with one TCP port (pkg/kubelet/envvars)."""
+    prefix = service.upper().replace("-", "_")
+    base = f"{prefix}_PORT_{port}_TCP"
+    url = f"tcp://{cluster_ip}:{port}"
+    return {
+        f"{prefix}_SERVICE_HOST": cluster_ip,
+        f"{prefix}_SERVICE_PORT": str(port),
+        f"{prefix}_PORT": url,
+        base: url,
+        f"{base}_PROTO": "tcp",
+        f"{base}_PORT": str(port),
+        f"{base}_ADDR": cluster_ip,
+    }
+
+
+def test_kubernetes_service_link_in_localstack_port_is_named_with_the_fix(network: Network) -> None:
+    """A Service named localstack sets LOCALSTACK_PORT=tcp://...: the seed's int() would crash."""
+    env = {**POD_ENV, **kubelet_links("localstack", LOCALSTACK_IP, 4566)}
+    code, doc, err = network.doctor("localstack", resolv=K8S, **env)
+    assert code == 3
+    config = steps(doc, "LOCALSTACK")[0]
+    assert config["status"] == "fail"
+    assert (
+        f"LOCALSTACK_PORT='tcp://{LOCALSTACK_IP}:4566' was injected by Kubernetes for Service localstack"
+        in (config["detail"])
+    )
+    assert "int(os.getenv('LOCALSTACK_PORT')) crashes" in config["detail"]
+    assert "enableServiceLinks: false" in config["fix"] and 'value: "4566"' in config["fix"]
+    assert "injected by Kubernetes" in err
+    # The fix: the pod spec sets LOCALSTACK_PORT explicitly (explicit env wins); the chain passes.
+    code, doc, _ = network.doctor("localstack", resolv=K8S, **{**env, "LOCALSTACK_PORT": "4566"})
+    assert code == 0, json.dumps(doc["result"], indent=1)
+
+
+def test_kubernetes_dns_failure_for_a_service_that_exists_blames_dns(network: Network) -> None:
+    """DNS has no record for localstack-api, but the kubelet injected its variables: the Service exists."""
+    env = {**POD_ENV, **kubelet_links("localstack-api", "10.96.7.7", 4566), "LOCALSTACK_PORT": "4566"}
+    code, doc, _ = network.doctor("localstack", resolv=K8S, SVC_LOCALSTACK_HOST="localstack-api", **env)
+    assert code == 1
+    resolve = steps(doc, "LOCALSTACK")[1]
+    assert resolve["status"] == "fail"
+    assert "LOCALSTACK_API_SERVICE_HOST=10.96.7.7" in resolve["detail"]
+    assert "Service localstack-api exists in this namespace" in resolve["detail"]
+    assert "the problem is DNS" in resolve["detail"]
+    assert "kube-dns" in resolve["fix"]
+
+
+def test_kubernetes_registry_port_that_differs_from_the_service_port(network: Network) -> None:
+    env = {**POD_ENV, **kubelet_links("localstack", LOCALSTACK_IP, 4566), "LOCALSTACK_PORT": "4567"}
+    code, doc, err = network.doctor("localstack", resolv=K8S, **env)
+    config = steps(doc, "LOCALSTACK")[0]
+    assert config["status"] == "warn"
+    assert (
+        "Service localstack serves port 4566 (LOCALSTACK_SERVICE_PORT=4566), but the registry uses port 4567"
+        in (config["detail"])
+    )
+    assert code == 4  # and nothing listens on 4567: the connect step says so, with a fix
+    connect = steps(doc, "LOCALSTACK")[2]
+    assert connect["status"] == "fail"
+    assert connect["fix"].startswith("Set LOCALSTACK_PORT=4566, the port Service localstack serves")
+    assert any("serves port 4566" in w for w in doc["warnings"])
+    assert "Set LOCALSTACK_PORT=4566" in err
+
+
+def test_kubernetes_no_service_variables_is_weak_evidence(network: Network) -> None:
+    env = {**POD_ENV, **kubelet_links("localstack", LOCALSTACK_IP, 4566), "LOCALSTACK_PORT": "4566"}
+    code, doc, _ = network.doctor("postgres", resolv=K8S, **env)
+    assert code == 1
+    resolve = steps(doc, "POSTGRES")[1]
+    assert "no Service postgres in this namespace when this pod started" in resolve["detail"]
+    assert "weak evidence" in resolve["detail"]
+
+
+def test_near_miss_host_names_the_name_meant(network: Network) -> None:
+    code, doc, _ = network.doctor("localstack", resolv=COMPOSE, SVC_LOCALSTACK_HOST="localstak")
+    assert code == 1
+    resolve = steps(doc, "LOCALSTACK")[1]
+    assert (
+        "localstak looks like a typo of localstack (the registry's default host for localstack)" in (resolve["detail"])
+    )
+    assert resolve["fix"] == "If you meant localstack, set SVC_LOCALSTACK_HOST=localstack"
+
+
+def test_hosts_file_entry_overriding_dns_with_an_address_that_does_not_answer(network: Network) -> None:
+    """/etc/hosts sends localstack to the redis container's address, where nothing listens on 4566."""
+    hosts = f"{HOSTS}{REDIS_IP} localstack\n"
+    code, doc, err = network.doctor("localstack", resolv=COMPOSE, hosts=hosts)
+    assert code == 4
+    connect = steps(doc, "LOCALSTACK")[2]
+    assert connect["status"] == "fail"
+    assert f"{REDIS_IP} comes from an entry for localstack in /etc/hosts, which overrides DNS" in connect["detail"]
+    assert f"DNS gives {LOCALSTACK_IP}" in connect["detail"]
+    assert "extra_hosts" in connect["fix"] and "hostAliases" in connect["fix"]
+    assert "comes from an entry for localstack in /etc/hosts" in err
+
+
+def test_search_list_that_misses_lists_the_names_tried(network: Network) -> None:
+    code, doc, _ = network.doctor("cache", resolv=K8S, SVC_CACHE_HOST="cache", CACHE_PORT="6379")
+    assert code == 1
+    detail = steps(doc, "CACHE")[1]["detail"]
+    assert "cache.default.svc.cluster.local" in detail and "namespace 'default'" in detail
+
+
+def test_environment_and_unread_variables_are_warned_about(network: Network) -> None:
+    code, doc, err = network.doctor(
+        "redis", resolv=COMPOSE, ENVIRONMENT="Development", REDIS_HOST="redis", AWS_REGION="eu-west1"
+    )
+    assert code == 0, json.dumps(doc["result"], indent=1)
+    check = doc["result"]["environment_check"]
+    assert (check["app"], check["tool"], check["likely"]) == ("production", "development", "development")
+    warnings = doc["warnings"]
+    assert any("ENVIRONMENT='Development'" in w and "runs as production" in w for w in warnings)
+    assert any(w.startswith("REDIS_HOST is never read: the registry reads SVC_REDIS_HOST") for w in warnings)
+    assert "AWS_REGION='eu-west1' is not shaped like an AWS region; did you mean eu-west-1?" in warnings
+    assert doc["result"]["environment_warnings"] == warnings
+    assert err == ""  # with --json, warnings live in the envelope

@@ -421,3 +421,27 @@ def test_dockerfile_image_runs_the_pyz_as_a_command_with_nothing_writable(
     down = subprocess.run(["foundry-discover", "health", "--url", closed], env=env, capture_output=True, text=True)
     assert down.returncode == 4, down.stderr
     assert sorted(cache.rglob("*")) == before, "a pod with a read-only filesystem would have to write here"
+
+
+def test_kubernetes_examples_set_every_port_explicitly_over_service_links() -> None:
+    """A Service named localstack injects LOCALSTACK_PORT=tcp://...; explicit env in the pod spec wins."""
+    from foundry_discover.registry import Registry
+
+    for file in ("deployment.yaml", "doctor-job.yaml"):
+        for doc in load(EXAMPLES / "kubernetes" / file):
+            if doc.get("kind") not in ("Deployment", "Job"):
+                continue
+            spec = pod_spec(doc)
+            for container in spec.get("initContainers", []) + spec["containers"]:
+                env = {e["name"]: e["value"] for e in container.get("env", [])}
+                hosts = [k for k in env if k.startswith("SVC_") and k.endswith("_HOST")]
+                assert hosts, f"{file}: {container['name']} sets no registry variables"
+                links_off = spec.get("enableServiceLinks") is False
+                for host in hosts:
+                    port = host.removeprefix("SVC_").removesuffix("_HOST") + "_PORT"
+                    assert links_off or port in env, f"{file}: {container['name']} leaves {port} to service links"
+                # What the registry makes of the pod's env with a kubelet's links added under it.
+                injected = {"LOCALSTACK_PORT": "tcp://10.96.0.12:4566", "REDIS_PORT": "tcp://10.96.0.13:6379"}
+                registry = Registry.from_mapping({**injected, **env})
+                for host in hosts:
+                    registry.get(host.removeprefix("SVC_").removesuffix("_HOST"))

@@ -59,3 +59,19 @@ def test_envelope_shape(argv: list[str], command: str, code: int, clean_env: pyt
     doc = json.loads(result.stdout)
     check_envelope(doc, command)
     assert doc["exit_code"] == code
+
+
+def test_result_keys_added_for_near_miss_input(clean_env: pytest.MonkeyPatch) -> None:
+    """doctor's environment_check and environment_warnings; url's service-link error (issue 13)."""
+    clean_env.setenv("ENVIRONMENT", "Development")
+    doc = json.loads(CliRunner().invoke(app, ["doctor", "nope", "--json"]).stdout)
+    check_envelope(doc, "doctor")
+    result = doc["result"]
+    assert set(result["environment_check"]) == {"value", "app", "tool", "standard", "likely", "warning"}
+    assert result["environment_check"]["likely"] == "development"
+    assert result["environment_warnings"] == [result["environment_check"]["warning"]]
+    assert result["environment_warnings"][0] in doc["warnings"]
+    clean_env.setenv("LOCALSTACK_PORT", "tcp://10.96.0.12:4566")
+    doc = json.loads(CliRunner().invoke(app, ["url", "localstack", "--json"]).stdout)
+    check_envelope(doc, "url")
+    assert doc["exit_code"] == 3 and "injected by Kubernetes" in doc["error"]["message"]

@@ -231,3 +231,71 @@ def test_localdomain_and_res_options_apply_to_app_and_trace(pod: Pod) -> None:
     assert doc["result"]["app"]["addresses"] == ["10.96.12.34"]  # glibc applied LOCALDOMAIN too
     assert doc["result"]["resolver"]["sources"]["search"] == "LOCALDOMAIN"
     assert names(log) == ["localstack.default.svc.cluster.local"]
+
+
+# ---- Kubernetes service links, near misses, and doctor carrying these causes (issue 13) --------
+
+#: What a kubelet injects into every pod for the `kubernetes` Service.
+POD_ENV = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
+#: ... and for a Service named localstack with one TCP port (pkg/kubelet/envvars).
+LOCALSTACK_LINKS = {
+    "LOCALSTACK_SERVICE_HOST": "10.96.12.34",
+    "LOCALSTACK_SERVICE_PORT": "4566",
+    "LOCALSTACK_PORT": "tcp://10.96.12.34:4566",
+    "LOCALSTACK_PORT_4566_TCP": "tcp://10.96.12.34:4566",
+    "LOCALSTACK_PORT_4566_TCP_PROTO": "tcp",
+    "LOCALSTACK_PORT_4566_TCP_PORT": "4566",
+    "LOCALSTACK_PORT_4566_TCP_ADDR": "10.96.12.34",
+}
+
+
+def run_doctor(pod: Pod, *args: str, resolv: str, **env: str) -> tuple[int, dict[str, Any]]:
+    full_env = cli_env(AWS_EC2_METADATA_DISABLED="true", **env)
+    code, doc, _ = dns.run_cli_json(pod.ns, pod.tmp, ["doctor", *args], resolv=resolv, hosts=HOSTS, env=full_env)
+    return code, doc
+
+
+def test_resolve_names_a_near_miss_of_a_registry_host(pod: Pod) -> None:
+    code, doc, _ = pod.resolve("localstak", resolv=COMPOSE)
+    assert code == 1
+    verdict = doc["result"]["verdict"]
+    assert verdict["cause"] == "localstak looks like a typo of localstack (the registry's default host for localstack)"
+    assert verdict["fix"] == "If you meant localstack, use localstack"
+
+
+def test_resolve_in_a_pod_with_service_links_but_none_for_the_name(pod: Pod) -> None:
+    code, doc, _ = pod.resolve("postgres", resolv=K8S, **{**POD_ENV, **LOCALSTACK_LINKS, "LOCALSTACK_PORT": "4566"})
+    assert code == 1
+    notes = doc["result"]["verdict"]["notes"]
+    assert any("POSTGRES_SERVICE_HOST is not set: there was no Service postgres in this namespace" in n for n in notes)
+
+
+def test_resolve_failure_for_a_linked_service_blames_dns(pod: Pod) -> None:
+    """The Service exists (its variables are here) but the nameserver is silent: DNS is the problem."""
+    code, doc, _ = pod.resolve(
+        "localstack", "--timeout", "2", resolv=SILENT, **{**POD_ENV, **LOCALSTACK_LINKS, "LOCALSTACK_PORT": "4566"}
+    )
+    assert code == 4
+    verdict = doc["result"]["verdict"]
+    assert verdict["cause"].startswith("Kubernetes injected LOCALSTACK_SERVICE_HOST=10.96.12.34")
+    assert "the problem is DNS" in verdict["cause"] and "kube-dns" in verdict["fix"]
+
+
+def test_resolve_port_differs_from_the_service_port(pod: Pod) -> None:
+    code, doc, _ = pod.resolve("localstack", resolv=K8S, **{**POD_ENV, **LOCALSTACK_LINKS, "LOCALSTACK_PORT": "4510"})
+    assert code == 0
+    assert (
+        "Service localstack serves port 4566 (LOCALSTACK_SERVICE_PORT=4566), but the registry uses port 4510 "
+        "(from env LOCALSTACK_PORT)"
+    ) in doc["result"]["verdict"]["notes"]
+
+
+def test_doctor_names_the_silent_nameserver_and_how_long_the_application_waits(pod: Pod) -> None:
+    code, doc = run_doctor(pod, "localstack", "--timeout", "4", resolv=SILENT)
+    assert code == 4
+    service = doc["result"]["services"][0]
+    resolve = service["steps"][1]
+    assert resolve["status"] == "fail"
+    assert "no nameserver answered: 10.96.0.20 did not reply within 2 s" in resolve["detail"]
+    assert "the application waits up to 1 s x 1 attempts" in resolve["detail"]
+    assert resolve["fix"]

@@ -88,7 +88,7 @@ def doctor(
         if junit is not None:
             write_junit(junit, show.junit_xml(report))
         code, problem = core.verdict(report, waited=wait, seconds=total)
-        warnings = [w for s in report.services for w in s.warnings]
+        warnings = report.environment_warnings + [w for s in report.services for w in s.warnings]
         render.deliver("doctor", report, code, problem, as_json=as_json, human=show.show, warnings=warnings)
         return code
 

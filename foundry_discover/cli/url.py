@@ -59,11 +59,18 @@ def url(
             )
             return code
         service = registry.get(name)
+        warnings = list(service.warnings)
+        if explain:
+            from foundry_discover.envcheck import unread_variables
+
+            # Only --explain pays for this: the bare URL is the fast path.
+            reads = (service.host_env, service.port_env)
+            warnings += [str(f) for f in unread_variables(registry.env, registry.names()) if f.reads in reads]
         if as_json:
             result = show.service_json(service, path)
-            render.emit(render.Outcome("url", result, 0, list(service.warnings)), as_json=True, human=show.show_value)
+            render.emit(render.Outcome("url", result, 0, warnings), as_json=True, human=show.show_value)
         elif explain:
-            show.show_explain(service, path)
+            show.show_explain(service, path, warnings)
         else:
             value = service.host if host_only else str(service.port) if port_only else service.url_for(path)
             render.emit(render.Outcome("url", value, 0, list(service.warnings)), as_json=False, human=show.show_value)

@@ -54,7 +54,11 @@ def connect(address: str, port: int, deadline: Deadline) -> tuple[socket.socket,
             fix="Check that the service is up and that no firewall drops the traffic",
         ) from None
     except OSError as exc:
-        raise UnreachableError(f"connecting to {where} failed ({exc.strerror or exc})", fix=None) from None
+        raise UnreachableError(
+            f"connecting to {where} failed ({exc.strerror or exc})",
+            fix="Check that this container shares a network with the service (Compose: a common networks: entry; "
+            "Kubernetes: no NetworkPolicy blocking it) and that the address is still the service's",
+        ) from None
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock, (time.perf_counter() - started) * 1000
 

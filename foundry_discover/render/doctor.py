@@ -14,7 +14,9 @@ MARK: dict[Status, Cell] = {
 
 
 def show(report: DoctorReport) -> None:
-    line(f"where: {report.runtime.summary()}; ENVIRONMENT: {report.environment}", "dim")
+    app = report.environment_check.get("app")
+    differs = f" (the application: {app})" if app and app != report.environment else ""
+    line(f"where: {report.runtime.summary()}; ENVIRONMENT: {report.environment}{differs}", "dim")
     for note in report.notes:
         line(f"note: {note}", "dim")
     for service in report.services:

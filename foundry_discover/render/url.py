@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from foundry_discover.errors import ConfigError
@@ -53,7 +54,7 @@ def show_entries(entries: list[tuple[str, Service | ConfigError]]) -> None:
     table(["SERVICE", "URL", "HOST FROM", "PORT FROM"], rows)
 
 
-def show_explain(service: Service, path: str = "") -> None:
+def show_explain(service: Service, path: str = "", warnings: Sequence[str] | None = None) -> None:
     line(f"{service.name.lower()}  {service.url_for(path)}", "bold")
     rows: list[list[Cell]] = [
         ["host", service.host, _explain(service.host_source, service.host_env)],
@@ -62,7 +63,7 @@ def show_explain(service: Service, path: str = "") -> None:
         ["health path", service.health_path or "-", f"declared by {service.declared_by}"],
     ]
     table(["", "VALUE", "FROM"], rows)
-    for warning in service.warnings:
+    for warning in service.warnings if warnings is None else warnings:
         line(f"warning: {warning}", "yellow")
 
 

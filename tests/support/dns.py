@@ -13,6 +13,7 @@ inside a namespace: ``python -m tests.support.dns servfail|silent ADDRESS PORT``
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 _QUERY_RE = re.compile(r"query\[(\w+)\] (\S+) from ")
@@ -221,6 +223,24 @@ class Netns:
             env=env,
             timeout=timeout,
         )
+
+
+def run_cli_json(
+    ns: Netns, tmp: Path, args: list[str], *, resolv: str, hosts: str, env: dict[str, str], timeout: float = 60
+) -> tuple[int, dict[str, Any], str]:
+    """``foundry-discover ARGS --json`` in the namespace with this resolv.conf and hosts file.
+
+    Returns the exit code, the JSON envelope (checked to carry the same exit code) and stderr.
+    """
+    resolv_file, hosts_file = tmp / "resolv.conf", tmp / "hosts"
+    resolv_file.write_text(resolv)
+    hosts_file.write_text(hosts)
+    argv = [sys.executable, "-m", "foundry_discover", *args, "--json"]
+    out = ns.run(resolv_file, hosts_file, argv, env, timeout=timeout)
+    assert out.stdout, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["exit_code"] == out.returncode
+    return out.returncode, doc, out.stderr
 
 
 def _run(argv: list[str]) -> None:
