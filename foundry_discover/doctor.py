@@ -399,20 +399,31 @@ def protocol_check(service: Service, deadline: Deadline, options: Options) -> St
             )
         code = EXIT_NOT_OK
         return Step("protocol", "fail", report.summary(), fix=fix, exit_code=code, data=data)
-    if service.health_path and service.scheme in ("http", "https"):
-        check = health.check_service(service, deadline)
-        if check.error is not None:
-            return _fail("protocol", check.error)
-        if not check.ok:
-            return Step(
-                "protocol",
-                "fail",
-                "; ".join(check.reasons),
-                fix=f"Check {service.name.lower()}'s logs: its health endpoint says it is not ok",
-                exit_code=EXIT_NOT_OK,
-            )
-        return Step("protocol", "pass", f"GET {check.health_url} answered HTTP {check.http_status}")
-    return Step("protocol", "skip", "connect only: the registry declares no health_path for it")
+    return service_protocol(service, deadline)
+
+
+def service_protocol(service: Service, deadline: Deadline) -> Step:
+    """The scheme's protocol check (PING, pg_isready's, a GET) as doctor's protocol step."""
+    from foundry_discover import health
+
+    check = health.check_service(service, deadline)
+    probe = check.probe
+    data: dict[str, Any] = {} if probe is None else {"expected": probe.expected, "protocol": probe.protocol}
+    if probe is not None and probe.http_status is not None:
+        data["http_status"] = check.http_status
+    if check.error is not None:
+        return _fail("protocol", check.error, **data)
+    if probe is not None and probe.state == "tcp_only":
+        return Step("protocol", "skip", probe.detail, data=data)
+    if not check.ok:
+        fix = (probe.fix if probe is not None else None) or (
+            f"Check {service.name.lower()}'s logs: its health endpoint says it is not ok"
+        )
+        return Step("protocol", "fail", "; ".join(check.reasons), fix=fix, exit_code=EXIT_NOT_OK, data=data)
+    detail = probe.detail if probe is not None else "ok"
+    if probe is not None and probe.note:
+        return Step("protocol", "pass", f"{detail} (note: {probe.note})", data=data)
+    return Step("protocol", "pass", detail, data=data)
 
 
 def _health_wait_command(options: Options) -> str:

@@ -34,11 +34,13 @@ from foundry_discover.errors import (
     WaitTimeoutError,
     most_severe,
 )
+from foundry_discover.probes import WrongProtocol
 from foundry_discover.waiting import Deadline, poll
 
 if TYPE_CHECKING:
     import httpx
 
+    from foundry_discover.probes import ProbeResult
     from foundry_discover.registry import Registry, Service
 
 HEALTH_PATH = "/_localstack/health"
@@ -178,10 +180,17 @@ class ServiceCheck:
     http_status: int | None = None
     error: FoundryError | None = None
     emulator: EmulatorHealth | None = None
+    #: The protocol check by scheme (probes): what answered on the port, and what it said.
+    probe: ProbeResult | None = None
 
     @property
     def ok(self) -> bool:
         return self.verdict == "healthy"
+
+    @property
+    def wrong_protocol(self) -> bool:
+        """Another protocol answers on the port: no wait will change that."""
+        return isinstance(self.error, WrongProtocol)
 
     @property
     def exit_code(self) -> int:
@@ -201,6 +210,8 @@ class ServiceCheck:
             "http_status": self.http_status,
             "error": self.error,
             "emulator": self.emulator,
+            "protocol": None if self.probe is None else self.probe.protocol,
+            "probe": self.probe,
         }
 
 
@@ -309,28 +320,11 @@ def resolve_host(host: str, port: int, deadline: Deadline, *, name: str | None =
 
 def tcp_connect(host: str, port: int, deadline: Deadline) -> float:
     """Open and close a TCP connection; the milliseconds it took, or UnreachableError."""
-    where = f"{host}:{port}"
-    started = time.perf_counter()
-    try:
-        with socket.create_connection((host, port), timeout=max(deadline.remaining(), 0.001)):
-            pass
-    except ConnectionRefusedError:
-        raise UnreachableError(
-            f"{where} refused the connection: nothing listens on port {port}",
-            fix="Check that the service is running and that the port is right",
-        ) from None
-    except TimeoutError:
-        raise UnreachableError(
-            f"connecting to {where} timed out after {deadline.seconds:g}s",
-            fix="Check that the service is up and that no firewall drops the traffic",
-        ) from None
-    except OSError as exc:
-        raise UnreachableError(
-            f"connecting to {where} failed ({exc.strerror or exc})",
-            fix="Check that this container shares a network with the service (Compose: a common networks: entry; "
-            "Kubernetes: no NetworkPolicy blocking it) and that the address is still the service's",
-        ) from None
-    return (time.perf_counter() - started) * 1000
+    from foundry_discover.probes import wire
+
+    sock, elapsed = wire.connect(host, port, deadline)
+    sock.close()
+    return elapsed
 
 
 @dataclass
@@ -488,7 +482,14 @@ def check_emulator(
     """One health check of the emulator at ``base_url``; raises when it cannot be asked."""
     parts = urlsplit(base_url)
     host = parts.hostname or ""
-    resolve_host(host, parts.port or 80, deadline, name=name)
+    addresses = resolve_host(host, parts.port or 80, deadline, name=name)
+    if parts.scheme == "http":
+        # A banner, Redis or PostgreSQL behind the port would hold the HTTP client until the
+        # deadline (or earn a TLS hint): one raw GET names it within a second instead.
+        from foundry_discover.probes import http
+
+        culprit = f"{name.upper()}_PORT" if name else "the URL's port"
+        http.expect_http(addresses[0], parts.port or 80, deadline, path=HEALTH_PATH, culprit=culprit)
     with _client(deadline) as client:
         reply = get(client, base_url + HEALTH_PATH, deadline)
         doc = _decode_json(reply)
@@ -649,19 +650,34 @@ def evaluate(states: list[ServiceState], init: InitStatus, require: Sequence[str
 
 
 def check_service(service: Service, deadline: Deadline) -> ServiceCheck:
-    """TCP connect, then GET the health path (2xx expected) when the registry declares one."""
+    """The protocol check of the service's scheme (probes): PING, pg_isready's, a GET, or TCP."""
+    from foundry_discover import probes
+
     check = ServiceCheck(service.name, service.url, "healthy", [])
     try:
-        resolve_host(service.host, service.port, deadline, name=service.name.lower())
-        check.connect_ms = tcp_connect(service.host, service.port, deadline)
-        if service.health_path and service.scheme in ("http", "https"):
-            check.health_url = service.url_for(service.health_path)
+        addresses = resolve_host(service.host, service.port, deadline, name=service.name.lower())
+        result = probes.probe(service, addresses[0], deadline)
+        check.probe = result
+        check.connect_ms = result.connect_ms
+        check.http_status = result.http_status
+        if result.expected in ("http", "https"):
+            check.health_url = service.url_for(service.health_path or "/")
+        if result.state == "redirect":
+            # A health path that redirects: follow it as an HTTP client would (capped, no loops).
             with _client(deadline) as client:
-                reply = get(client, check.health_url, deadline)
+                reply = get(client, service.url_for(service.health_path or "/"), deadline)
             check.http_status = reply.status
+            result.detail = f"{result.detail}; {reply.url} answered HTTP {reply.status}"
             if not 200 <= reply.status < 300:
                 check.verdict = "unhealthy"
                 check.reasons.append(f"{reply.url} answered HTTP {reply.status}, expected 2xx")
+        elif result.state == "wrong_protocol":
+            _failed(check, WrongProtocol(result.detail, fix=result.fix))
+        elif result.state == "no_reply":
+            _failed(check, UnreachableError(result.detail, fix=result.fix))
+        elif result.state in ("not_ready", "failing"):
+            check.verdict = "not_ready" if result.state == "not_ready" else "unhealthy"
+            check.reasons.append(result.detail)
     except FoundryError as exc:
         _failed(check, exc)
     return check
@@ -783,7 +799,9 @@ def wait_healthy(
         return not isinstance(value, FoundryError) and value.ok
 
     def hopeless(value: Attempt) -> bool:
-        if isinstance(value, ConfigError):
+        if isinstance(value, (ConfigError, WrongProtocol)):
+            return True
+        if isinstance(value, ServiceCheck) and value.wrong_protocol:
             return True
         report = value.emulator if isinstance(value, ServiceCheck) else value
         return isinstance(report, EmulatorHealth) and (report.init_failed or bool(report.unavailable))
@@ -791,7 +809,7 @@ def wait_healthy(
     progress = None if on_progress is None else (lambda value, elapsed: on_progress(describe(value), elapsed))
     polled = poll(attempt, done, deadline, on_progress=progress, give_up=hopeless)
     last = polled.last
-    if isinstance(last, ConfigError):
+    if isinstance(last, (ConfigError, WrongProtocol)):
         raise last
     if polled.timed_out:
         raise HealthWaitTimeout(

@@ -7,7 +7,6 @@ up on this machine's resolver, which is not ours to query.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -16,12 +15,15 @@ from typing import Any
 
 import pytest
 
+from tests import probe_fixtures
 from tests.conftest import cli_env, run_cli
 from tests.support import emulators
+from tests.support.realservers import RedisServer
 from tests.support.services import HealthServer, Listener
 from tests.test_json_contract import check_envelope
 
 STEPS = ["config", "resolve", "connect", "protocol", "aws"]
+redis = probe_fixtures.redis  # a real redis-server, for every test that takes it
 
 
 def env_for(emulator: emulators.Emulator | None = None, **extra: str) -> dict[str, str]:
@@ -59,20 +61,19 @@ def registry_file(tmp_path: Path) -> Iterator[tuple[Path, HealthServer]]:
     server.close()
 
 
-def test_healthy_chain(emulator: emulators.Emulator, registry_file: tuple[Path, HealthServer]) -> None:
+def test_healthy_chain(
+    emulator: emulators.Emulator, registry_file: tuple[Path, HealthServer], redis: RedisServer
+) -> None:
     file, server = registry_file
-    redis = Listener()
-    try:
-        env = env_for(emulator, SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(redis.port))
-        out = run_cli("--registry", str(file), "doctor", "localstack", "backend", "redis", "--json", env=env)
-        doc = json.loads(out.stdout)
-        check_envelope(doc, "doctor")
-    finally:
-        redis.close()
+    env = env_for(emulator, SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(redis.port))
+    out = run_cli("--registry", str(file), "doctor", "localstack", "backend", "redis", "--json", env=env)
+    doc = json.loads(out.stdout)
+    check_envelope(doc, "doctor")
     assert out.returncode == 0, out.stdout + out.stderr
     assert statuses(doc, "localstack") == ["pass"] * 5
     assert statuses(doc, "backend") == ["pass", "pass", "pass", "pass", "skip"]
-    assert statuses(doc, "redis") == ["pass", "pass", "pass", "skip", "skip"]
+    assert statuses(doc, "redis") == ["pass", "pass", "pass", "pass", "skip"]
+    assert service(doc, "redis")["steps"][3]["detail"] == "PONG"
     protocol = service(doc, "localstack")["steps"][3]
     assert protocol["data"]["emulator"] in ("LocalStack", "MiniStack")
     assert "secret(s) listed" in service(doc, "localstack")["steps"][4]["detail"]
@@ -176,16 +177,12 @@ def test_most_severe_exit_code_wins() -> None:
     assert "2 of 2 services fail" in err
 
 
-def test_junit_report_parses(tmp_path: Path) -> None:
+def test_junit_report_parses(tmp_path: Path, redis: RedisServer) -> None:
     port = emulators.free_port()  # nothing listens there
-    redis = Listener()
     report = tmp_path / "reports" / "doctor.xml"
-    try:
-        env = env_for(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(redis.port), SVC_POSTGRES_HOST="127.0.0.1")
-        env["POSTGRES_PORT"] = str(port)
-        out = run_cli("doctor", "redis", "postgres", "--junit", str(report), env=env)
-    finally:
-        redis.close()
+    env = env_for(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(redis.port), SVC_POSTGRES_HOST="127.0.0.1")
+    env["POSTGRES_PORT"] = str(port)
+    out = run_cli("doctor", "redis", "postgres", "--junit", str(report), env=env)
     assert out.returncode == 4
     suite = ET.parse(report).getroot().find("testsuite")
     assert suite is not None
@@ -198,36 +195,29 @@ def test_junit_report_parses(tmp_path: Path) -> None:
     failed = [c for c in cases if c.find("failure") is not None]
     assert [(c.get("classname"), c.get("name")) for c in failed] == [("doctor.postgres", "connect")]
     assert "fix:" in (failed[0].find("failure").text or "")  # type: ignore[union-attr]
-    assert len([c for c in cases if c.find("skipped") is not None]) == int(suite.get("skipped") or 0) == 4
+    assert len([c for c in cases if c.find("skipped") is not None]) == int(suite.get("skipped") or 0) == 3
 
 
 def test_unwritable_junit_path_is_a_config_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-    redis = Listener()
+    listener = Listener()
     try:
-        env = env_for(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(redis.port))
+        env = env_for(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(listener.port))
         out = run_cli("doctor", "redis", "--junit", str(blocker / "report.xml"), env=env)
     finally:
-        redis.close()
+        listener.close()
     assert out.returncode == 3
     assert "cannot write --junit" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_wait_succeeds_when_a_service_appears_late() -> None:
     port = emulators.free_port()
-    late: list[Listener] = []
-    timer = threading.Timer(1.5, lambda: late.append(Listener(port=port)))
-    timer.start()
-    try:
+    with probe_fixtures.redis_later(port, after=1.5):
         started = time.monotonic()
         env = env_for(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(port))
         out = run_cli("doctor", "redis", "--wait", "--timeout", "30", "--json", env=env, timeout=60)
         took = time.monotonic() - started
-    finally:
-        timer.cancel()
-        for listener in late:
-            listener.close()
     doc = json.loads(out.stdout)
     assert out.returncode == 0, out.stderr
     assert doc["result"]["attempts"] > 1

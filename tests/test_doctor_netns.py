@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import cli_env, need
-from tests.support import dns, emulators, services
+from tests.support import dns, emulators
+from tests.support.realservers import RedisServer, redis_installed
 
 LOCALSTACK_IP = "172.18.0.5"
 REDIS_IP = "172.18.0.6"
@@ -53,6 +54,7 @@ def network() -> Iterator[Network]:
     need(os.geteuid() == 0, "network namespaces need root (CI runs these as root)")
     need(dns.dnsmasq_path() is not None, "dnsmasq is not installed (Debian package dnsmasq-base)")
     need(emulators.is_installed("localstack"), "LocalStack is not installed (scripts/check installs it)")
+    need(redis_installed(), "redis-server is not installed (scripts/check installs it)")
     tmp = Path(tempfile.mkdtemp(prefix="fd-doctor-ns-"))
     ns = dns.Netns.create(["127.0.0.11", "10.96.0.10", LOCALSTACK_IP, REDIS_IP])
     emulator = None
@@ -61,7 +63,9 @@ def network() -> Iterator[Network]:
             RECORDS, log=tmp / "dnsmasq.log", listen=["127.0.0.11", "10.96.0.10"], prefix=ns.prefix
         )
         ns.started.append(dnsmasq)
-        ns.started.append(services.start_process("tcp", REDIS_IP, 6379, prefix=ns.prefix))  # type: ignore[arg-type]
+        # A real redis-server, as the official image runs it (no protected mode): doctor PINGs it.
+        redis = RedisServer(port=6379, address=REDIS_IP, prefix=tuple(ns.prefix), extra="protected-mode no")
+        ns.started.append(redis)  # type: ignore[arg-type]
         emulator = emulators.start("localstack", port=4566, host=LOCALSTACK_IP, prefix=tuple(ns.prefix))
         yield Network(ns, dnsmasq, tmp)
     finally:

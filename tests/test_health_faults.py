@@ -44,7 +44,7 @@ FAULTS = [
     ("wrong_shape", 1, ["without a services map"]),
     ("oversized", 1, ["oversized body", f"cap is {MAX_BODY} bytes"]),
     ("redirect_loop", 1, ["redirects in a loop", "/_localstack/health -> "]),
-    ("tls", 4, ["https:// URL"]),  # closed or reset, depending on timing
+    ("tls", 1, ["speaks TLS, not HTTP", "https:// URL"]),  # named by its handshake, within a second
 ]
 
 
@@ -146,7 +146,8 @@ def test_redirect_loop_stops_at_the_first_repeat() -> None:
     with Faulty("redirect_loop") as srv:
         result = health("--url", srv.url)
     # It redirects to itself: the second hop would repeat the first, so it is never made.
-    assert srv.requests == ["GET /_localstack/health HTTP/1.1"]
+    # (Two requests: the raw protocol probe's GET, then the HTTP client's.)
+    assert srv.requests == ["GET /_localstack/health HTTP/1.1"] * 2
     assert result.exit_code == 1
 
 
@@ -175,16 +176,23 @@ def test_service_health_path_answering_500(tmp_path: Any) -> None:
 
 
 def test_service_tcp_only_and_refused(tmp_path: Any) -> None:
+    """A scheme with no protocol check gets a TCP connect, and the result says so."""
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(4)
         port = listener.getsockname()[1]
-        ok = health("redis", "--json", env={"SVC_REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(port)})
+        registry = tmp_path / "services.toml"
+        registry.write_text(f'[services.queue]\nhost = "127.0.0.1"\nport = {port}\nscheme = "amqp"\n')
+        env = {"FOUNDRY_DISCOVER_REGISTRY": str(registry)}
+        ok = health("queue", "--json", env=env)
+        human = health("queue", env=env)
     doc = json.loads(ok.stdout)
     check_envelope(doc, "health")
     assert ok.exit_code == 0 and doc["result"]["verdict"] == "healthy"
     assert doc["result"]["health_url"] is None and doc["result"]["connect_ms"] >= 0
-    refused = health("redis", env={"SVC_REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(port)})
+    assert doc["result"]["protocol"] == "tcp" and doc["result"]["probe"]["state"] == "tcp_only"
+    assert "TCP only" in human.stdout and "'amqp'" in human.stdout
+    refused = health("queue", env=env)
     assert refused.exit_code == 4
     assert "refused the connection" in one_line_error(refused)
 

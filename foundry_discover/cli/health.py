@@ -13,8 +13,10 @@ HELP = """Check LocalStack's health (or MiniStack's), or another service of the 
 
 With no NAME it checks the LOCALSTACK service (SVC_LOCALSTACK_HOST, LOCALSTACK_PORT):
 which emulator answered, its services and their states, and its init scripts. Other
-services get a TCP connect, plus a GET on their health path when the registry declares
-one. Exit 0 healthy, 1 not healthy, 4 unreachable, 124 --wait ran out of time.
+services get their scheme's protocol check: Redis PING, PostgreSQL as pg_isready asks,
+an HTTP GET (of the health path when declared), else a TCP connect only. Whatever
+answers in another protocol is named. No check authenticates or changes data.
+Exit 0 healthy, 1 not healthy, 4 unreachable, 124 --wait ran out of time.
 
 Examples:
 
@@ -22,7 +24,8 @@ Examples:
     foundry-discover health --require secretsmanager,s3      # only these decide
     foundry-discover health --wait --timeout 120             # CI: block until ready
     foundry-discover health --url http://localhost:4566      # any emulator URL
-    foundry-discover health redis                            # TCP connect (and health path)
+    foundry-discover health redis                            # PING (NOAUTH passes with a note)
+    foundry-discover health postgres --wait                  # until it accepts connections
     foundry-discover health --all                            # every service, at once
 """
 
@@ -121,9 +124,11 @@ def health(
                 return exc.exit_code
         else:
             result = check(deadline)
+        problem: FoundryError | None = None if result.ok else NotOkError(_summary(result, what))
         if isinstance(result, core.ServiceCheck) and result.error is not None and not result.ok:
-            raise result.error
-        problem = None if result.ok else NotOkError(_summary(result, what))
+            if result.probe is None:
+                raise result.error  # nothing answered: there is no result to show
+            problem = result.error  # something answered: show what (JSON carries the protocol)
         render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=human)
         return result.exit_code
 

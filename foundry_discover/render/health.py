@@ -65,18 +65,72 @@ def show_service(check: ServiceCheck) -> None:
     rows: list[list[Cell]] = []
     if check.connect_ms is not None:
         rows.append(["tcp connect", (f"ok ({check.connect_ms:.1f} ms)", "green")])
-    if check.health_url:
+    probe = check.probe
+    if probe is not None and probe.state != "tcp_only":
+        what = probe.request if probe.expected not in ("http", "https") else f"GET {check.health_url}"
+        rows.append([f"{probe.expected}: {what}", (probe_summary(check), PROBE_STYLE[probe.state])])
+    elif check.health_url:
         status = "no reply" if check.http_status is None else f"HTTP {check.http_status}"
         good = check.http_status is not None and 200 <= check.http_status < 300
         rows.append([f"GET {check.health_url}", (status, "green" if good else "red")])
     if rows:
         table(["CHECK", "RESULT"], rows)
+    if probe is not None and probe.state == "tcp_only":
+        line(f"  {probe.detail}", "yellow")
+    if probe is not None and probe.note:
+        line(f"  note: {probe.note}", "dim")
     for reason in check.reasons:
         line(f"  - {reason}")
 
 
+PROBE_STYLE = {
+    "ok": "green",
+    "tcp_only": "yellow",
+    "not_ready": "yellow",
+    "redirect": "green",
+    "failing": "red",
+    "wrong_protocol": "red",
+    "no_reply": "red",
+}
+
+
+def probe_summary(check: ServiceCheck) -> str:
+    """The protocol check's outcome in a few words: what answered, and how."""
+    probe = check.probe
+    if probe is None:
+        return ""
+    if probe.state == "wrong_protocol":
+        return f"{probe.protocol}, not {probe.expected}"
+    if probe.state == "no_reply":
+        return f"no reply ({probe.protocol})"
+    if probe.state == "tcp_only":
+        return "TCP only"
+    if probe.http_status is not None:
+        return f"HTTP {check.http_status}" + (f" ({probe.server})" if probe.server else "")
+    return probe.detail
+
+
 def show_all(checks: list[ServiceCheck]) -> None:
     rows: list[list[Cell]] = [
-        [c.name.lower(), c.url or "-", (c.verdict, VERDICT_STYLE[c.verdict]), "; ".join(c.reasons)] for c in checks
+        [
+            c.name.lower(),
+            c.url or "-",
+            (c.verdict, VERDICT_STYLE[c.verdict]),
+            _checked(c),
+            "; ".join(c.reasons) or (c.probe.note or "" if c.probe is not None else ""),
+        ]
+        for c in checks
     ]
-    table(["SERVICE", "URL", "VERDICT", "WHY"], rows)
+    table(["SERVICE", "URL", "VERDICT", "CHECKED", "WHY"], rows)
+
+
+def _checked(check: ServiceCheck) -> str:
+    """What the verdict rests on: the protocol that answered, or TCP only."""
+    if check.emulator is not None:
+        return "http (emulator health)"
+    probe = check.probe
+    if probe is None:
+        return "-"
+    if probe.state == "tcp_only":
+        return "TCP only"
+    return probe.protocol

@@ -14,6 +14,11 @@ every connection a handler still holds.
     redirect_loop  answers 302 to itself, forever
     tls            expects TLS (a self-signed certificate); plain HTTP gets a closed socket
     neither        a minimal health reply, and 404 on /_localstack/init (no init state)
+    ssh            speaks first, as sshd does: an OpenSSH banner; a bad client ident gets
+                   OpenSSH's "Invalid SSH identification string." and a hang-up
+    smtp           speaks first, as Postfix does: a 220 greeting; each line then gets
+                   "502 ... not recognized", and the connection stays open
+    silent         accepts and reads whatever comes, never writes a byte (not even to TLS)
 """
 
 from __future__ import annotations
@@ -38,7 +43,12 @@ KINDS = (
     "redirect_loop",
     "tls",
     "neither",
+    "ssh",
+    "smtp",
+    "silent",
 )
+SSH_BANNER = b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"
+SMTP_BANNER = b"220 mail.fd.test ESMTP Postfix (Debian/GNU)\r\n"
 
 
 def _response(status: str, body: bytes, content_type: str = "application/json", extra: str = "") -> bytes:
@@ -161,6 +171,14 @@ class Faulty:
                     conn.close()  # a plain-HTTP client, or one that rejected our certificate
                     return
                 self._conns.append(conn)
+            if self.kind in ("ssh", "smtp"):
+                self._speak_first(conn)
+                return
+            if self.kind == "silent":
+                conn.settimeout(10)
+                while not self._stop.is_set() and conn.recv(4096):
+                    pass
+                return
             path = self._read_request(conn)
             if path:
                 self._answer(conn, path)
@@ -169,6 +187,17 @@ class Faulty:
         finally:
             with contextlib.suppress(OSError):
                 conn.close()
+
+    def _speak_first(self, conn: socket.socket) -> None:
+        conn.settimeout(10)
+        if self.kind == "ssh":
+            conn.sendall(SSH_BANNER)
+            if not conn.recv(256).startswith(b"SSH-"):
+                conn.sendall(b"Invalid SSH identification string.\r\n")
+            return
+        conn.sendall(SMTP_BANNER)
+        while not self._stop.is_set() and (data := conn.recv(4096)):
+            conn.sendall(b"502 5.5.2 Error: command not recognized\r\n" * max(1, data.count(b"\n")))
 
     def _answer(self, conn: socket.socket, path: str) -> None:
         kind = self.kind

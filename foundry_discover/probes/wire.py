@@ -1,0 +1,124 @@
+"""The socket work every probe shares: connect, say hello, read one short reply.
+
+Standard library only. Every blocking call gets the time left of the caller's
+``Deadline`` as its timeout, and a reply is awaited for at most ``window`` seconds: a
+server that speaks another protocol answers (or hangs up) at once, so a check that
+waits out ``--timeout`` for a reply that is not coming would only be slower, not surer.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from foundry_discover.errors import UnreachableError
+from foundry_discover.waiting import Deadline
+
+#: How long a probe waits for the reply to its hello. A Redis PING or a PostgreSQL
+#: SSLRequest is answered in well under a millisecond on loopback and a few over a network.
+REPLY_WINDOW = 0.7
+#: How long each identifying hello (sent concurrently) waits when the first got nothing.
+SNIFF_WINDOW = 0.3
+#: The most a probe reads: a status line and headers, a banner, one protocol message.
+MAX_READ = 16 * 1024
+
+How = Literal["reply", "closed", "reset", "silent"]
+
+
+@dataclass
+class Heard:
+    """What came back after a hello: the bytes, and how the read ended."""
+
+    data: bytes
+    how: How
+    elapsed_ms: float
+
+
+def connect(address: str, port: int, deadline: Deadline) -> tuple[socket.socket, float]:
+    """A connected socket and the milliseconds the connect took, or UnreachableError."""
+    where = f"{address}:{port}"
+    started = time.perf_counter()
+    try:
+        sock = socket.create_connection((address, port), timeout=max(deadline.remaining(), 0.001))
+    except ConnectionRefusedError:
+        raise UnreachableError(
+            f"{where} refused the connection: nothing listens on port {port}",
+            fix="Check that the service is running and that the port is right",
+        ) from None
+    except TimeoutError:
+        raise UnreachableError(
+            f"connecting to {where} timed out after {deadline.seconds:g}s",
+            fix="Check that the service is up and that no firewall drops the traffic",
+        ) from None
+    except OSError as exc:
+        raise UnreachableError(
+            f"connecting to {where} failed ({exc.strerror or exc})",
+            fix="Check that this container shares a network with the service (Compose: a common networks: entry; "
+            "Kubernetes: no NetworkPolicy blocking it) and that the address is still the service's",
+        ) from None
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock, (time.perf_counter() - started) * 1000
+
+
+def exchange(
+    sock: socket.socket,
+    hello: bytes,
+    deadline: Deadline,
+    enough: Callable[[bytes], bool],
+    *,
+    window: float = REPLY_WINDOW,
+) -> Heard:
+    """Send ``hello`` (nothing when empty) and read until ``enough`` holds, EOF, or the window ends."""
+    started = time.monotonic()
+    end = started + deadline.cap(window)
+    data = b""
+    how: How = "silent"
+    try:
+        if hello:
+            sock.settimeout(max(end - time.monotonic(), 0.001))
+            sock.sendall(hello)
+        while len(data) < MAX_READ:
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            sock.settimeout(left)
+            chunk = sock.recv(4096)
+            if not chunk:
+                how = "closed"
+                break
+            data += chunk
+            how = "reply"
+            if enough(data):
+                break
+    except TimeoutError:
+        pass
+    except OSError:
+        # A reset, or a broken pipe while sending: the server hung up on what we said.
+        how = "reset" if not data else "reply"
+    if data and how == "silent":
+        how = "reply"
+    return Heard(data, how, (time.monotonic() - started) * 1000)
+
+
+def talk(
+    address: str,
+    port: int,
+    hello: bytes,
+    deadline: Deadline,
+    enough: Callable[[bytes], bool],
+    *,
+    window: float = REPLY_WINDOW,
+) -> tuple[Heard, float]:
+    """Connect, exchange once, close: what was heard and the connect milliseconds."""
+    sock, connect_ms = connect(address, port, deadline)
+    with sock:
+        return exchange(sock, hello, deadline, enough, window=window), connect_ms
+
+
+def first_line(data: bytes, limit: int = 120) -> str:
+    """The first line of a reply, printable and short, for a message."""
+    text = data.split(b"\n", 1)[0].rstrip(b"\r")[:limit].decode("latin-1")
+    return "".join(c if c.isprintable() else "?" for c in text)
