@@ -83,6 +83,8 @@ class DoctorReport:
     timed_out: bool = False
     #: What doctor decided on the user's behalf (e.g. leaving LocalStack out in production).
     notes: list[str] = field(default_factory=list)
+    #: What the Docker Engine API said (foundry_discover.docker.facts.DockerFacts), or why it could not.
+    docker: Any = None
 
     @property
     def ok(self) -> bool:
@@ -112,6 +114,7 @@ class DoctorReport:
             "environment": self.environment,
             "runtime": self.runtime,
             "notes": self.notes,
+            "docker": self.docker,
             "counts": self.counts(),
             "services": [
                 {
@@ -328,9 +331,18 @@ def run(
     started = time.perf_counter()
     mode = decide_environment(registry.env)[0]
     chosen, notes = choose(registry, names, mode)
+    docker = docker_lookup(registry, chosen, runtime, deadline)
     with ThreadPoolExecutor(max_workers=max(1, len(chosen))) as pool:
         reports = list(pool.map(lambda n: check_service(registry, n, deadline, options, mode), chosen))
-    return DoctorReport(runtime, reports, (time.perf_counter() - started) * 1000, mode, notes=notes)
+    facts = docker.finish(reports, runtime, deadline, registry)
+    return DoctorReport(runtime, reports, (time.perf_counter() - started) * 1000, mode, notes=notes, docker=facts)
+
+
+def docker_lookup(registry: Registry, names: Sequence[str], runtime: Runtime, deadline: Deadline) -> Any:
+    """Ask the Docker Engine API beside the checks; ``finish`` folds its facts into the failures."""
+    from foundry_discover.docker.diagnose import Lookup
+
+    return Lookup.start(registry, names, runtime, deadline)
 
 
 def choose(registry: Registry, names: Sequence[str], mode: str) -> tuple[list[str], list[str]]:
