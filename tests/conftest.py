@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import emulators
+from tests.support import docker, emulators
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI") == "true"
@@ -95,3 +95,15 @@ def run_cli(
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
         [str(exe), *args], capture_output=True, text=True, env=env or cli_env(), timeout=timeout, **kw
     )
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> Iterator[docker.Engine]:
+    """A private dockerd for the session (tests/support/docker.py), stopped by PID at the end."""
+    reason = docker.unavailable()
+    need(reason is None, f"the Docker tier cannot run: {reason}")
+    engine = docker.start()
+    try:
+        yield engine
+    finally:
+        engine.stop()
