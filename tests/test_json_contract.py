@@ -59,3 +59,36 @@ def test_envelope_shape(argv: list[str], command: str, code: int, clean_env: pyt
     doc = json.loads(result.stdout)
     check_envelope(doc, command)
     assert doc["exit_code"] == code
+
+
+#: doctor's Docker evidence (`result.docker`): present whether or not an Engine API answered.
+DOCKER_KEYS = {
+    "endpoint",
+    "endpoint_source",
+    "reachable",
+    "note",
+    "version",
+    "api_version",
+    "error",
+    "self",
+    "self_evidence",
+    "targets",
+    "elapsed_ms",
+}
+RUNTIME_KEYS = {
+    "kind",
+    "docker_dns",
+    "namespace",
+    "namespace_source",
+    "evidence",
+    "container_id",
+    "container_id_source",
+}
+
+
+def test_doctor_docker_evidence_shape(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.delenv("DOCKER_HOST", raising=False)
+    doc = json.loads(CliRunner().invoke(app, ["doctor", "nope", "--json"]).stdout)
+    assert set(doc["result"]["docker"]) == DOCKER_KEYS
+    assert isinstance(doc["result"]["docker"]["note"], str) and doc["result"]["docker"]["note"]
+    assert set(doc["result"]["runtime"]) == RUNTIME_KEYS

@@ -139,23 +139,24 @@ def default_bridge(
     if not on_bridge:
         return None
     network = _shared_candidate(them)
-    if network:
-        join = (
-            f"run this container with `--network {network}` (the network {them.label if them else ''} is on)"
-            if me is None or not me.service
-            else f"give service {me.service} `networks: [{_compose_key(network, me.project)}]` "
-            "instead of `network_mode: bridge`"
+    if network and them is not None:
+        fix = (
+            f"Give service {me.service} `networks: [{_compose_key(network, me.project)}]` instead of "
+            "`network_mode: bridge`"
+            if me is not None and me.service
+            else f"Run this container on {them.label}'s network: `docker run --network {network} ...`"
         )
+    elif me is not None and me.service:
+        fix = f"Remove `network_mode: bridge` from service {me.service}: Compose then puts it on the project's network"
     else:
-        join = (
-            "put both containers on a user-defined network (`docker network create foundry`, then `--network foundry`)"
+        fix = (
+            "Put both containers on a user-defined network: `docker network create foundry`, then "
+            "`docker run --network foundry ...` for each (in Compose, remove `network_mode: bridge`)"
         )
-        if me is not None and me.service:
-            join = f"remove `network_mode: bridge` from service {me.service} (Compose then puts it on its network)"
     return Diagnosis(
         "docker-default-bridge",
         f"this container is on {where}: container names never resolve there, however they are spelled ({evidence})",
-        f"Use a user-defined network: {join}",
+        fix,
     )
 
 

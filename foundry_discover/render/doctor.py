@@ -59,7 +59,7 @@ def _container(report: DoctorReport, service: ServiceReport) -> None:
         for p in c.ports
     )
     line(
-        f"docker: {c.label} (by {target.found_by}): {state}; networks: {networks}"
+        f"docker: {c.label}, found by {target.found_by}: {state}; networks: {networks}"
         + (f"; ports {ports}" if ports else ""),
         "dim",
     )
