@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["url", "secret", "health", "resolve", "doctor", "pyz"]
+BENCHMARKS = ["url", "secret", "health", "resolve", "doctor", "pyz", "docker"]
 
 
 def main() -> int:
