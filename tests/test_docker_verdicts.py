@@ -279,3 +279,64 @@ def test_host_docker_internal() -> None:
     assert diagnose(service("host.docker.internal"), "resolve", CONTAINER, asked) is None
     mac = diagnose(service("host.docker.internal"), "resolve", CONTAINER, None, platform="darwin")
     assert mac is None
+
+
+# ---- JSON captured from the real daemon (dockerd 20.10.24, the stack of test_docker_diagnosis) -----
+
+CAPTURED = Path(__file__).parent / "data" / "dockerd-20.10"
+
+
+def captured(name: str) -> facts.Container:
+    import json
+
+    return facts.container(json.loads((CAPTURED / f"inspect-{name}.json").read_text()))
+
+
+def test_captured_inspect_documents_parse() -> None:
+    web, sick, dead, me = (captured(n) for n in ("web", "sick", "dead", "client-sock"))
+    assert (web.service, web.project, web.state) == ("web", "fdiag", "running")
+    assert web.health is not None and web.health.status == "healthy"
+    assert web.published(8000) == facts.Port(8000, "tcp", "127.0.0.1", 18000)
+    assert web.networks[0].name == "fdiag_foundry" and {"fdiag-web-1", "web"} <= set(web.networks[0].aliases)
+    assert sick.health == facts.Health("unhealthy", 1, 1, "database connection refused")
+    assert (dead.state, dead.exit_code) == ("exited", 3)
+    assert me.network_mode == "fdiag_foundry" and me.service == "client-sock"
+
+
+def test_captured_facts_give_the_verdicts() -> None:
+    me = captured("client-sock")
+    runtime = Runtime("container", True, None, None, (), me.id, "mountinfo")
+
+    def with_target(name: str) -> facts.DockerFacts:
+        found = facts.DockerFacts("unix:///var/run/docker.sock", "the default socket", True, "", self=me)
+        found.targets["WEB"] = facts.Target(name, captured(name), "Compose service label", 1)
+        return found
+
+    assert verdict("resolve", runtime, with_target("dead"), host="dead").kind == "container-exited"
+    assert verdict("protocol", runtime, with_target("sick"), host="sick").kind == "container-unhealthy"
+    apart = verdict("resolve", runtime, with_target("apart"), host="apart")
+    assert (
+        apart.fix
+        == "Put both on one network: add `other` to the `networks:` of service client-sock in the Compose file"
+    )
+    assert verdict("connect", runtime, with_target("web"), port=18000).fix.startswith("Set WEB_PORT=8000")
+
+
+def test_detect_finds_the_container_from_mountinfo_alone(tmp_path: Path) -> None:
+    """Default bridge, cgroup v2: no 127.0.0.11, /proc/1/cgroup is "0::/", yet it is a container."""
+    from foundry_discover.runtime import detect
+
+    files = {
+        "etc/resolv.conf": "nameserver 172.30.250.1\n",
+        "proc/1/cgroup": "0::/\n",
+        "proc/self/mountinfo": f"9 1 254:0 /var/lib/docker/containers/{ME}/hostname /etc/hostname rw - ext4 x rw\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    rt = detect(tmp_path, {})
+    assert (rt.kind, rt.docker_dns, rt.container_id) == ("container", False, ME)
+    assert (
+        rt.evidence[-1].startswith("/proc/self/mountinfo (/etc/hostname is mounted from") and ME[:12] in rt.evidence[-1]
+    )
+    assert verdict("resolve", rt, None).kind == "docker-default-bridge"

@@ -28,18 +28,19 @@ class Client:
         import httpx
 
         self.endpoint = endpoint
+        # No TLS on a socket or plain http: verify=False spares loading the CA bundle
+        # (tens of ms), and trust_env=False skips proxy and .netrc lookups that do not apply.
+        verify: Any = False
+        cert: Any = None
         if endpoint.scheme == "unix":
-            transport = httpx.HTTPTransport(uds=endpoint.address)
+            transport = httpx.HTTPTransport(uds=endpoint.address, verify=False)
             base = "http://docker"
-            verify: Any = True
-            cert: Any = None
         else:
-            transport = None
+            if endpoint.tls:
+                verify, cert = _tls(endpoint)
+            transport = httpx.HTTPTransport(verify=verify, cert=cert)
             base = f"{'https' if endpoint.tls else 'http'}://{endpoint.address}"
-            verify, cert = _tls(endpoint)
-        self._http = httpx.Client(
-            base_url=base, transport=transport, timeout=httpx.Timeout(timeout), verify=verify, cert=cert
-        )
+        self._http = httpx.Client(base_url=base, transport=transport, timeout=httpx.Timeout(timeout), trust_env=False)
 
     def get(self, path: str, params: dict[str, str] | None = None) -> Any:
         import httpx
@@ -77,8 +78,6 @@ class Client:
 def _tls(endpoint: Endpoint) -> tuple[Any, Any]:
     import os
 
-    if not endpoint.tls:
-        return True, None
     folder = endpoint.cert_path or os.path.expanduser("~/.docker")
     ca, cert, key = (os.path.join(folder, f) for f in ("ca.pem", "cert.pem", "key.pem"))
     verify: Any = ca if os.path.exists(ca) else True
