@@ -65,9 +65,14 @@ def _compose_file(engine: docker.Engine) -> dict[str, Any]:
             "apart": svc(SERVER, ["other"], volumes=usr),
             "client": svc(client, ["foundry"], volumes=tool),
             "client-sock": svc(client, ["foundry"], volumes=[*tool, sock]),
+            "client-bridge": _without_networks(svc(client, [], volumes=[*tool, sock]), network_mode="bridge"),
         },
         "networks": {"foundry": {}, "other": {}},
     }
+
+
+def _without_networks(service: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {**{k: v for k, v in service.items() if k != "networks"}, **extra}
 
 
 def _state(engine: docker.Engine, name: str) -> dict[str, Any]:
@@ -259,6 +264,14 @@ def test_default_bridge(stack: docker.Engine, with_socket: bool) -> None:
     else:
         assert "no nameserver 127.0.0.11" in step["detail"]
         assert "user-defined network" in step["fix"] and "--network foundry" in step["fix"]
+
+
+def test_network_mode_bridge_in_compose(stack: docker.Engine) -> None:
+    code, doc = doctor_in(stack, "client-bridge", "web", {"SVC_WEB_HOST": "web", "WEB_PORT": "8000"})
+    step = failed(doc)
+    assert (code, step["name"], step["data"]["docker"]) == (1, "resolve", "docker-default-bridge")
+    assert "uses network mode bridge" in step["detail"]
+    assert step["fix"] == "Give service client-bridge `networks: [foundry]` instead of `network_mode: bridge`"
 
 
 # ---- on the host, against a Compose service name ------------------------------------------------
