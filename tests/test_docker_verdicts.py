@@ -340,3 +340,11 @@ def test_detect_finds_the_container_from_mountinfo_alone(tmp_path: Path) -> None
         rt.evidence[-1].startswith("/proc/self/mountinfo (/etc/hostname is mounted from") and ME[:12] in rt.evidence[-1]
     )
     assert verdict("resolve", rt, None).kind == "docker-default-bridge"
+
+
+def test_on_the_host_localhost_leads_to_the_stopped_container() -> None:
+    found = known(None, web(status="exited", exit_code=137), host="web")
+    assert verdict("connect", HOST, found, host="localhost", port=18000).kind == "container-exited"
+    assert verdict("connect", CONTAINER, known(client(), web(status="exited")), host="localhost").kind == (
+        "docker-localhost"
+    )

@@ -50,7 +50,9 @@ def diagnose(
         them = None  # its own container: doctor runs there, so it is running
     inside = me is not None or runtime.kind == "container"
     host = service.host
-    if them is not None and not is_loopback(host):
+    # From the host, localhost and the published port lead to the container guessed by
+    # name; inside a container, localhost is the cause itself.
+    if them is not None and not (inside and is_loopback(host)):
         stopped = container_state(them)
         if stopped is not None:
             return stopped
