@@ -6,8 +6,8 @@ The daemon is Debian's ``docker.io`` (dockerd 20.10, API 1.41), started with its
 Containers get ``--dns`` = a dnsmasq of ours on the bridge gateway that answers NXDOMAIN
 for every name it does not own: no DNS query leaves this machine, whether it comes from a
 container on the default bridge or through Docker's embedded DNS (127.0.0.11), which
-forwards the names it does not know there. ``--ip-masq=false`` keeps containers' traffic
-from being NATed out of the machine.
+forwards the names it does not know there. ``--ip-masq=false`` and a REJECT rule in DOCKER-USER keep
+containers' traffic on this machine.
 
 The CLI is ``/usr/bin/docker`` from the same ``docker.io`` package, not whatever ``docker``
 is first on PATH (some machines carry an unrelated newer CLI in /usr/local/bin): client and
@@ -46,6 +46,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.support import dns, emulators
 
@@ -57,8 +58,14 @@ BRIDGE = "docker0"
 GATEWAY = "172.30.250.1"
 BIP = f"{GATEWAY}/24"
 ADDRESS_POOL = "base=172.30.0.0/17,size=24"
+OUR_NETS = "172.30.0.0/16"  # the pool and the default bridge's BIP
 BASE_IMAGE = "foundry-discover-test/base:latest"
-LOCK_TIMEOUT = float(os.environ.get("FOUNDRY_DOCKER_LOCK_TIMEOUT", "900"))
+# Under pytest-timeout's 300 s per test, which counts the fixture's wait too.
+LOCK_TIMEOUT = float(os.environ.get("FOUNDRY_DOCKER_LOCK_TIMEOUT", "240"))
+IP_FORWARD = Path("/proc/sys/net/ipv4/ip_forward")
+# The FORWARD policy and ip_forward as they were before any private dockerd: a session that
+# is killed leaves this file, and the next one restores these values rather than dockerd's.
+STATE = Path("/tmp/foundry-discover-dockerd.state")
 
 
 def compose_plugin() -> Path | None:
@@ -98,6 +105,9 @@ class Engine:
     dnsmasq: dns.Dnsmasq | None = None
     lock: io.TextIOWrapper | None = None
     images: dict[str, str] = field(default_factory=dict)
+    #: What dockerd changes machine-wide (FORWARD policy DROP, ip_forward 1), restored by stop().
+    forward_policy: str = "ACCEPT"
+    ip_forward: str = "1"
 
     @property
     def socket(self) -> Path:
@@ -172,6 +182,9 @@ class Engine:
             shutil.rmtree(self.root, ignore_errors=True)
             subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True)
             _remove_chains()
+            subprocess.run(["iptables", "-P", "FORWARD", self.forward_policy], capture_output=True)
+            IP_FORWARD.write_text(f"{self.ip_forward}\n")
+            STATE.unlink(missing_ok=True)
         finally:
             if self.lock is not None:
                 self.lock.close()  # releases the flock
@@ -279,9 +292,45 @@ def _bridge_address() -> str:
     return match.group(1) if match else ""
 
 
+def _machine_state() -> tuple[str, str]:
+    """(FORWARD policy, ip_forward) to restore at the end: a killed session's record, else now's."""
+    with contextlib.suppress(OSError, ValueError):
+        policy, forward = STATE.read_text().split()
+        return policy, forward
+    rules = subprocess.run(["iptables", "-S", "FORWARD"], capture_output=True, text=True).stdout
+    state = ("DROP" if "-P FORWARD DROP" in rules else "ACCEPT", IP_FORWARD.read_text().strip())
+    STATE.write_text(" ".join(state) + "\n")
+    return state
+
+
+def _reap_stale() -> None:
+    """Stop by PID what a killed session left (its dockerd, containerd, dnsmasq) and delete its dirs.
+
+    Runs with the lock held, so every fd-dockerd-* folder's processes are orphans.
+    """
+    for root in Path(tempfile.gettempdir()).glob("fd-dockerd-*"):
+        pidfile = root / "dockerd.pid"
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(pidfile.read_text())
+            if str(root) in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                os.kill(pid, signal.SIGTERM)
+                for _ in range(100):
+                    if not Path(f"/proc/{pid}").exists():
+                        break
+                    time.sleep(0.2)
+        _kill_leftovers(root)
+        _unmount_under(root)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def start(timeout: float = 60) -> Engine:
     """Start the private dockerd (waiting for the machine-wide lock), its DNS and Compose."""
     lock = _acquire_lock(LOCK_TIMEOUT)
+    try:
+        _reap_stale()
+    except BaseException:
+        lock.close()
+        raise
     root = Path(tempfile.mkdtemp(prefix="fd-dockerd-"))
     try:
         # We hold the lock, so a docker0 with our address is a crashed session's: dockerd
@@ -291,6 +340,7 @@ def start(timeout: float = 60) -> Engine:
                 f"{BRIDGE} exists with address {_bridge_address() or 'none'}: another Docker daemon runs on "
                 "this machine; stop it (the test daemon needs the bridge)"
             )
+        forward_policy, ip_forward = _machine_state()
         (root / "cli" / "cli-plugins").mkdir(parents=True)
         plugin = compose_plugin()
         assert plugin is not None
@@ -310,7 +360,7 @@ def start(timeout: float = 60) -> Engine:
         ]
         with open(root / "dockerd.log", "wb") as log:
             proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        engine = Engine(root, proc, lock=lock)
+        engine = Engine(root, proc, lock=lock, forward_policy=forward_policy, ip_forward=ip_forward)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         lock.close()
@@ -329,6 +379,13 @@ def start(timeout: float = 60) -> Engine:
                     f"dockerd not up after {timeout}s:\n{engine.log.read_text(errors='replace')[-3000:]}"
                 )
             time.sleep(0.2)
+        # Nothing a container sends may leave the machine: reject what would be forwarded
+        # from our address pool to anywhere else (the gateway's own address is local, not forwarded).
+        subprocess.run(
+            ["iptables", "-I", "DOCKER-USER", "-s", OUR_NETS, "!", "-d", OUR_NETS, "-j", "REJECT"],
+            check=True,
+            capture_output=True,
+        )
         # docker0 exists once the daemon is up: now our DNS can listen on its address.
         engine.dnsmasq = dns.start_dnsmasq([], log=root / "dnsmasq.log", listen=[GATEWAY], port=53)
     except BaseException:
@@ -427,9 +484,10 @@ def bare_python_site_dirs() -> list[str]:
     return [line for line in out.stdout.splitlines() if line.startswith("/usr/") and Path(line).is_dir()]
 
 
-def run_on_default_bridge(
+def run(
     engine: Engine,
     *command: str,
+    network: str | None = None,
     name: str | None = None,
     paths: Iterable[Path] = (),
     env: dict[str, str] | None = None,
@@ -437,18 +495,121 @@ def run_on_default_bridge(
     extra: Sequence[str] = (),
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """``docker run`` a command in the base image on Docker's DEFAULT bridge (no ``--network``).
+    """``docker run --init`` a command in the base image; the caller checks the exit code.
 
-    That is what a plain ``docker run`` gives a user: no embedded DNS, so container names do
-    not resolve. ``paths`` are mounted read-only (with /usr); ``detach`` leaves it running
-    (``docker rm -f NAME`` it). Returns the CompletedProcess (check nothing: callers assert).
+    ``network`` None is Docker's DEFAULT bridge, what a plain ``docker run`` gives a user: no
+    embedded DNS there, so container names do not resolve. ``paths`` are mounted read-only at
+    the same paths (with /usr); ``extra`` are more ``docker run`` flags. ``detach`` leaves the
+    container running (``engine.docker("rm", "--force", NAME)`` removes it); else ``--rm``.
     """
-    argv = ["run", "--init"] + (["--detach"] if detach else ["--rm"])
-    if name:
-        argv.append(f"--name={name}")
-    for volume in volumes(paths):
-        argv.append(f"--volume={volume}")
-    for key, value in (env or {}).items():
-        argv.append(f"--env={key}={value}")
+    argv = ["run", "--init", "--detach" if detach else "--rm"]
+    argv += [f"--network={network}"] if network else []
+    argv += [f"--name={name}"] if name else []
+    argv += [f"--volume={volume}" for volume in volumes(paths)]
+    argv += [f"--env={key}={value}" for key, value in (env or {}).items()]
     argv += [*extra, base_image(engine), *command]
     return engine.docker(*argv, check=False, timeout=timeout)
+
+
+def run_on_default_bridge(engine: Engine, *command: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """:func:`run` on Docker's default bridge (``docker run`` with no ``--network``)."""
+    return run(engine, *command, network=None, **kwargs)
+
+
+def bare_python_flags(pyz: Path, target: str = "/opt/foundry-discover.pyz") -> list[str]:
+    """``docker run`` flags for a container with nothing but python3 (the host's /usr/bin/python3,
+    its site-packages hidden under empty tmpfs) and the .pyz mounted read-only at ``target``."""
+    return [f"--volume={pyz}:{target}:ro", *(f"--tmpfs={d}" for d in bare_python_site_dirs())]
+
+
+# ---- Compose projects ---------------------------------------------------------------------
+
+
+@dataclass
+class Project:
+    """A Compose project on the private daemon: ``files`` merged in order (``-f A -f B``)."""
+
+    engine: Engine
+    name: str
+    files: list[Path]
+
+    def __call__(self, *args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        return self.engine.compose(*args, files=self.files, project=self.name, check=check, timeout=timeout)
+
+    def up(self, timeout: int = 150) -> None:
+        """``up --detach --wait``: returns once every service runs and every healthcheck passes."""
+        done = self("up", "--detach", "--wait", f"--wait-timeout={timeout}", check=False, timeout=timeout + 60)
+        if done.returncode != 0:
+            logs = self("logs", "--no-color", "--tail=60", check=False).stdout
+            ps = self("ps", "--all", check=False).stdout
+            raise RuntimeError(f"compose up failed ({done.returncode}):\n{done.stderr}\n{ps}\n{logs[-6000:]}")
+
+    def down(self) -> None:
+        self("down", "--volumes", "--remove-orphans", "--timeout=1", check=False)
+
+    def container(self, service: str) -> str:
+        """The container ID of a service's (first) container."""
+        ids = self("ps", "--all", "--quiet", service).stdout.split()
+        if not ids:
+            raise RuntimeError(f"compose project {self.name} has no container for {service}")
+        return ids[0]
+
+    def inspect(self, service: str) -> dict[str, object]:
+        return self.engine.inspect(self.container(service))[0]
+
+    def exec(
+        self, service: str, *command: str, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        """``compose exec -T SERVICE COMMAND`` (no TTY: plain output); the caller checks the exit code."""
+        flags = [f"--env={k}={v}" for k, v in (env or {}).items()]
+        return self("exec", "-T", *flags, service, *command, check=False, timeout=timeout)
+
+    def port(self, service: str, port: int) -> int:
+        """The host port (on 127.0.0.1) published for a service's container port."""
+        out = self("port", service, str(port)).stdout.strip()
+        host, _, published = out.rpartition(":")
+        if host != "127.0.0.1":
+            raise RuntimeError(f"{service}:{port} is published on {out}, not on 127.0.0.1 only")
+        return int(published)
+
+    def network(self, name: str) -> str:
+        """The Docker network Compose made for the project's network ``name``."""
+        return f"{self.name}_{name}"
+
+
+def write_json(path: Path, doc: object) -> Path:
+    """Write a Compose file as JSON (YAML 1.2 is a superset: Compose reads it as is)."""
+    path.write_text(json.dumps(doc, indent=2) + "\n")
+    return path
+
+
+def emulator_service(kind: str, **overrides: object) -> dict[str, object]:
+    """A Compose service running MiniStack or real LocalStack on 0.0.0.0:4566 from its cached
+    venv in the base image, with the project's venv mounted too (for a foundry-discover healthcheck)."""
+    if kind == "localstack":
+        command = [str(emulators.venv_python(kind)), "-m", "localstack.runtime.main"]
+        # As tests/support/emulators.py runs it: no Docker inside, no DNS server, no downloads.
+        environment = {
+            "OVERRIDE_IN_DOCKER": "0",
+            "GATEWAY_SERVER": "hypercorn",
+            "GATEWAY_LISTEN": "0.0.0.0:4566",
+            "DNS_ADDRESS": "0",
+            "DISABLE_EVENTS": "1",
+            "SKIP_SSL_CERT_DOWNLOAD": "1",
+            "FILESYSTEM_ROOT": "/tmp/localstack",
+            "XDG_CACHE_HOME": "/tmp/cache",
+        }
+    else:
+        command = [str(emulators.venv_dir(kind) / "bin" / "ministack")]
+        environment = {"BIND_HOST": "0.0.0.0", "GATEWAY_PORT": "4566"}
+    service: dict[str, object] = {
+        "image": BASE_IMAGE,
+        "pull_policy": "never",
+        "init": True,
+        "working_dir": "/tmp",
+        "command": command,
+        "environment": environment,
+        "volumes": volumes([*emulator_paths(kind), *host_paths()]),
+    }
+    service.update(overrides)
+    return service
