@@ -66,6 +66,9 @@ def test_target_by_label_name_and_alias_same_project_first(sock: Path) -> None:
     assert postgres.found_by == "network alias" and postgres.container is not None
     assert postgres.container.name == "db-main"
     assert found.targets["NOPE"].container is None
+    # Looking for aliases inspects only the running containers on this container's networks.
+    inspected = {r.split("/")[2] for r in api.requests if r.endswith("/json") and r.startswith("/containers/")}
+    assert "c" * 64 not in inspected and "e" * 64 not in inspected
     assert "runs in container app-backend-1 (service backend) on app_foundry" in found.note
     # The list, then inspects: never one request per container unless an alias is looked for.
     assert api.requests[:2] == ["/version", "/containers/json?all=1"]

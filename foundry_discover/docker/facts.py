@@ -25,6 +25,8 @@ class Summary:
     service: str | None
     project: str | None
     state: str
+    #: Network names only: the list leaves the aliases out.
+    networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,13 +115,9 @@ def _list(value: Any) -> list[Any]:
 def summary(row: dict[str, Any]) -> Summary:
     labels = _dict(row.get("Labels"))
     names = tuple(str(n).lstrip("/") for n in _list(row.get("Names")))
-    return Summary(
-        str(row.get("Id", "")),
-        names,
-        _str(labels.get(SERVICE_LABEL)),
-        _str(labels.get(PROJECT_LABEL)),
-        str(row.get("State", "")),
-    )
+    networks = tuple(sorted(_dict(_dict(row.get("NetworkSettings")).get("Networks"))))
+    service, project = _str(labels.get(SERVICE_LABEL)), _str(labels.get(PROJECT_LABEL))
+    return Summary(str(row.get("Id", "")), names, service, project, str(row.get("State", "")), networks)
 
 
 def container(doc: dict[str, Any]) -> Container:

@@ -75,7 +75,15 @@ def _ask(
                     break
             if target.container is None:
                 if not scanned:
-                    for row in [r for r in rows if r.state == "running"][:ALIAS_SCAN]:
+                    # An alias answers only on its network: with this container known, only
+                    # containers sharing one of its networks can hold it.
+                    mine = set(me.networks) if me is not None else set()
+                    running = [
+                        r
+                        for r in rows
+                        if r.state == "running" and (not (mine and r.networks) or mine & set(r.networks))
+                    ]
+                    for row in running[:ALIAS_SCAN]:
                         inspect(row.id)
                     scanned = True
                 aliased = [c for c in inspected.values() if any(host in n.aliases for n in c.networks)]

@@ -71,6 +71,7 @@ def row(doc: dict[str, Any]) -> dict[str, Any]:
         "Names": [doc["Name"]],
         "Labels": doc["Config"]["Labels"],
         "State": doc["State"]["Status"],
+        "NetworkSettings": {"Networks": {name: {"Aliases": None} for name in doc["NetworkSettings"]["Networks"]}},
     }
 
 
