@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from foundry_discover.errors import (
     EXIT_CONFIG,
@@ -32,6 +32,10 @@ from foundry_discover.errors import (
 from foundry_discover.registry import Registry, Service, host_var, normalize_name
 from foundry_discover.runtime import Runtime
 from foundry_discover.waiting import Deadline, poll
+
+if TYPE_CHECKING:
+    from foundry_discover.docker.diagnose import Lookup
+    from foundry_discover.docker.facts import DockerFacts
 
 Status = Literal["pass", "warn", "fail", "skip"]
 STEPS = ("config", "resolve", "connect", "protocol", "aws")
@@ -83,8 +87,8 @@ class DoctorReport:
     timed_out: bool = False
     #: What doctor decided on the user's behalf (e.g. leaving LocalStack out in production).
     notes: list[str] = field(default_factory=list)
-    #: What the Docker Engine API said (foundry_discover.docker.facts.DockerFacts), or why it could not.
-    docker: Any = None
+    #: What the Docker Engine API said, or why it could not.
+    docker: DockerFacts | None = None
 
     @property
     def ok(self) -> bool:
@@ -338,7 +342,7 @@ def run(
     return DoctorReport(runtime, reports, (time.perf_counter() - started) * 1000, mode, notes=notes, docker=facts)
 
 
-def docker_lookup(registry: Registry, names: Sequence[str], runtime: Runtime, deadline: Deadline) -> Any:
+def docker_lookup(registry: Registry, names: Sequence[str], runtime: Runtime, deadline: Deadline) -> Lookup:
     """Ask the Docker Engine API beside the checks; ``finish`` folds its facts into the failures."""
     from foundry_discover.docker.diagnose import Lookup
 

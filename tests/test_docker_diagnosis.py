@@ -62,6 +62,7 @@ def _compose_file(engine: docker.Engine) -> dict[str, Any]:
                 },
             ),
             "dead": svc(["sh", "-c", "exit 3"], ["foundry"], volumes=usr, restart="no"),
+            "flappy": svc(["sh", "-c", "exit 5"], ["foundry"], volumes=usr, restart="always"),
             "apart": svc(SERVER, ["other"], volumes=usr),
             "client": svc(client, ["foundry"], volumes=tool),
             "client-sock": svc(client, ["foundry"], volumes=[*tool, sock]),
@@ -90,13 +91,16 @@ def stack(docker_engine: docker.Engine, tmp_path_factory: pytest.TempPathFactory
         deadline = time.monotonic() + 90
         while True:
             web, sick, dead = (_state(docker_engine, n) for n in ("web", "sick", "dead"))
+            flappy = docker_engine.inspect(f"{PROJECT}-flappy-1")[0]
             if (
                 web["Health"]["Status"] == "healthy"
                 and sick["Health"]["Status"] == "unhealthy"
                 and dead["Status"] == "exited"
+                # Docker's back-off doubles from 100 ms: after 4 restarts it waits 1.6 s and more.
+                and flappy["RestartCount"] >= 4
             ):
                 break
-            assert time.monotonic() < deadline, f"the stack did not settle: {web} {sick} {dead}"
+            assert time.monotonic() < deadline, f"the stack did not settle: {web} {sick} {dead} {flappy['State']}"
             time.sleep(0.5)
         yield docker_engine
     finally:
@@ -173,6 +177,20 @@ def test_exited_target(stack: docker.Engine, client: str) -> None:
         # Without the socket the DNS trace still says why: Docker's DNS does not know the name.
         assert "docker" not in step["data"]
         assert "127.0.0.11" in step["detail"] or "network" in (step["fix"] or "")
+
+
+def test_restarting_target(stack: docker.Engine) -> None:
+    code, doc = doctor_in(stack, "client-sock", "flappy", {"SVC_FLAPPY_HOST": "flappy", "FLAPPY_PORT": "8000"})
+    step = failed(doc)
+    target = doc["result"]["docker"]["targets"]["FLAPPY"]
+    state = {k: target["container"][k] for k in ("state", "exit_code", "restart_count")}
+    assert step["data"].get("docker") == "container-restarting", (step["detail"], state)
+    # Between two crashes Docker's DNS may still answer for it: then the connect fails.
+    assert (code, step["name"]) in ((1, "resolve"), (4, "connect"))
+    assert f"container {PROJECT}-flappy-1 (service flappy) keeps restarting (" in step["detail"]
+    if target["container"]["state"] == "restarting":  # else caught in its brief up phase
+        assert "last exit code 5)" in step["detail"]
+    assert "docker compose logs flappy" in step["fix"]
 
 
 @pytest.mark.parametrize("client", ["client", "client-sock"])

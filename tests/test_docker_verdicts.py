@@ -348,3 +348,17 @@ def test_on_the_host_localhost_leads_to_the_stopped_container() -> None:
     assert verdict("connect", CONTAINER, known(client(), web(status="exited")), host="localhost").kind == (
         "docker-localhost"
     )
+
+
+def test_a_fresh_start_after_many_restarts_is_a_restart_loop() -> None:
+    from foundry_discover.docker.verdicts import container_state
+
+    doc = web(restart_count=6)
+    doc["State"]["StartedAt"] = "2026-11-26T12:36:35.442622765Z"  # type: ignore[index]
+    c = facts.container(doc)
+    assert c.started_at is not None
+    caught = container_state(c, now=c.started_at + 0.2)
+    assert caught is not None and caught.cause == "container app-web-1 (service web) keeps restarting (6 restart(s))"
+    assert container_state(c, now=c.started_at + 3600) is None  # up for an hour: it recovered
+    never = facts.container({**doc, "State": {**doc["State"], "StartedAt": "0001-01-01T00:00:00Z"}})  # type: ignore[dict-item]
+    assert never.started_at is None

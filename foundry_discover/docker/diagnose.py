@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from foundry_discover.docker import endpoint as where
 from foundry_discover.docker.facts import DockerFacts
@@ -43,9 +43,8 @@ class Lookup:
         names: Sequence[str],
         runtime: Runtime,
         deadline: Deadline,
-        env: Any = None,
     ) -> Lookup:
-        found, reason = where.find(registry.env if env is None else env)
+        found, reason = where.find(registry.env)
         services: dict[str, Service] = {}
         for name in names:
             try:

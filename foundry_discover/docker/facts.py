@@ -70,6 +70,8 @@ class Container:
     extra_hosts: tuple[str, ...] = field(default=())
     hostname: str | None = None
     error: str | None = None
+    #: When its process last started, in seconds since the epoch (None: never, or unreadable).
+    started_at: float | None = None
 
     @property
     def label(self) -> str:
@@ -148,7 +150,23 @@ def container(doc: dict[str, Any]) -> Container:
         extra_hosts=tuple(str(h) for h in _list(host.get("ExtraHosts"))),
         hostname=_str(config.get("Hostname")),
         error=_str(state.get("Error")),
+        started_at=_timestamp(state.get("StartedAt")),
     )
+
+
+def _timestamp(value: Any) -> float | None:
+    """Docker's RFC 3339 time with nanoseconds; its zero time (year 1) means never."""
+    from datetime import datetime
+
+    text = _str(value)
+    if text is None or text.startswith("0001-"):
+        return None
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    try:
+        stamp = datetime.fromisoformat(f"{whole}.{(fraction + '000000')[:6]}+00:00")
+    except ValueError:
+        return None
+    return stamp.timestamp()
 
 
 def _health(raw: Any) -> Health | None:

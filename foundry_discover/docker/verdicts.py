@@ -9,6 +9,7 @@ from the runtime alone; the API makes their fix name the real network and servic
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass
 
 from foundry_discover.docker.facts import Container, DockerFacts, Port
@@ -20,6 +21,9 @@ LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-lo
 #: Networks that are not a network one can share with another container.
 NO_SHARING = ("host", "none")
 EXTRA_HOSTS = '`extra_hosts: ["host.docker.internal:host-gateway"]`'
+#: A container that restarted this often and started this recently (seconds) is in a restart loop.
+FLAPPING_RESTARTS = 3
+FLAPPING_AGE = 60.0
 
 
 @dataclass(frozen=True)
@@ -78,12 +82,16 @@ def diagnose(
     return None
 
 
-def container_state(c: Container) -> Diagnosis | None:
+def container_state(c: Container, now: float | None = None) -> Diagnosis | None:
     """Not running, restarting, or running but unhealthy or still starting."""
     how = f"`docker compose logs {c.service}`" if c.service else f"`docker logs {c.name}`"
     start = f"`docker compose up -d {c.service}`" if c.service else f"`docker start {c.name}`"
-    if c.state == "restarting":
-        code = f", last exit code {c.exit_code}" if c.exit_code is not None else ""
+    # Between two crashes a restart loop is "running" for a moment: a fresh start after
+    # several restarts is the same loop, caught in its brief up phase.
+    age = (time.time() if now is None else now) - c.started_at if c.started_at is not None else None
+    flapping = c.state == "running" and c.restart_count >= FLAPPING_RESTARTS and age is not None and age < FLAPPING_AGE
+    if c.state == "restarting" or flapping:
+        code = f", last exit code {c.exit_code}" if c.exit_code and c.state == "restarting" else ""
         return Diagnosis(
             "container-restarting",
             f"{c.label} keeps restarting ({c.restart_count} restart(s){code})",
