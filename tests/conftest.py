@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -98,11 +99,14 @@ def run_cli(
 
 
 @pytest.fixture(scope="session")
-def docker_engine() -> Iterator[docker.Engine]:
+def docker_engine(request: pytest.FixtureRequest) -> Iterator[docker.Engine]:
     """A private dockerd for the session (tests/support/docker.py), stopped by PID at the end."""
     reason = docker.unavailable()
     need(reason is None, f"the Docker tier cannot run: {reason}")
-    engine = docker.start()
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    # "waiting for the lock" must reach the terminal, not pytest's capture.
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        engine = docker.start()
     try:
         yield engine
     finally:

@@ -92,24 +92,19 @@ def seed(
     need(emulators.is_installed(kind), f"{kind} is not installed (scripts/check installs it)")
     docker.base_image(docker_engine)
     path = docker.write_json(tmp_path_factory.mktemp("seed") / "docker-compose.json", seed_compose(kind))
-    project = Project(docker_engine, f"fdseed-{kind}", [path])
-    try:
-        project.up()
-        yield project
-    finally:
-        project.down()
+    yield from Project(docker_engine, f"fdseed-{kind}", [path]).running()
 
 
 def test_backend_starts_only_once_the_healthcheck_passed(seed: Project) -> None:
     localstack, backend = seed.inspect("localstack"), seed.inspect("foundry-backend")
-    health = localstack["State"]["Health"]  # type: ignore[index]
+    health = localstack["State"]["Health"]
     assert health["Status"] == "healthy", health
     passed = [when(probe["End"]) for probe in health["Log"] if probe["ExitCode"] == 0]
     assert passed, health["Log"]
-    assert when(backend["State"]["StartedAt"]) >= min(passed), "depends_on service_healthy was not honoured"  # type: ignore[index]
+    assert when(backend["State"]["StartedAt"]) >= min(passed), "depends_on service_healthy was not honoured"
     networks = {seed.network("foundry")}
-    assert set(localstack["NetworkSettings"]["Networks"]) == networks  # type: ignore[index]
-    assert set(backend["NetworkSettings"]["Networks"]) == networks  # type: ignore[index]
+    assert set(localstack["NetworkSettings"]["Networks"]) == networks
+    assert set(backend["NetworkSettings"]["Networks"]) == networks
 
 
 def test_doctor_inside_the_backend_passes_and_saw_the_embedded_dns(seed: Project) -> None:
@@ -123,7 +118,7 @@ def test_doctor_inside_the_backend_passes_and_saw_the_embedded_dns(seed: Project
     steps = {step["name"]: step for step in service["steps"]}
     assert [s["status"] for s in service["steps"]] == ["pass"] * len(steps), service["steps"]
     assert {"resolve", "connect", "protocol", "aws"} <= set(steps)
-    network = seed.inspect("localstack")["NetworkSettings"]["Networks"][seed.network("foundry")]  # type: ignore[index]
+    network = seed.inspect("localstack")["NetworkSettings"]["Networks"][seed.network("foundry")]
     assert steps["resolve"]["data"]["addresses"] == [network["IPAddress"]], "localstack's address on `foundry`"
 
 
@@ -194,7 +189,7 @@ def test_pyz_url_health_and_doctor_on_a_bare_python(docker_engine: Engine, bare:
 def test_on_the_default_bridge_container_names_do_not_resolve(seed: Project, docker_engine: Engine) -> None:
     """A plain `docker run` lands on Docker's default bridge: no embedded DNS, only our dnsmasq."""
     assert docker_engine.dnsmasq is not None
-    name = seed.inspect("localstack")["Name"].lstrip("/")  # type: ignore[union-attr]
+    name = seed.inspect("localstack")["Name"].lstrip("/")
     mark = docker_engine.dnsmasq.mark()
     code = f"import socket; print(open('/etc/resolv.conf').read()); socket.getaddrinfo({name!r}, 4566)"
     out = docker.run_on_default_bridge(docker_engine, "python3", "-I", "-c", code)

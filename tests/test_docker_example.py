@@ -30,7 +30,7 @@ __all__ = ["pyz"]
 def override(pyz: Path) -> str:
     """The override file: images, mounts, and the port (``!override`` replaces the example's list)."""
     ministack = docker.emulator_service("ministack", volumes=docker.volumes(docker.emulator_paths("ministack")))
-    localstack = {**ministack, "volumes": [*ministack["volumes"], f"{pyz}:{PYZ}:ro"]}  # type: ignore[list-item]
+    localstack = {**ministack, "volumes": [*ministack["volumes"], f"{pyz}:{PYZ}:ro"]}
     backend = {
         "image": docker.BASE_IMAGE,
         "pull_policy": "never",
@@ -38,7 +38,7 @@ def override(pyz: Path) -> str:
         "command": ["sleep", "infinity"],
         "volumes": ["/usr:/usr:ro", f"{pyz}:{PYZ}:ro"],
     }
-    text = yaml.safe_dump({"services": {"localstack": localstack, "foundry-backend": backend}}, sort_keys=False)
+    text: str = yaml.safe_dump({"services": {"localstack": localstack, "foundry-backend": backend}}, sort_keys=False)
     # The example publishes 127.0.0.1:4566, which another LocalStack on this machine may hold.
     return text.replace("  localstack:\n", '  localstack:\n    ports: !override ["127.0.0.1::4566"]\n', 1)
 
@@ -49,12 +49,7 @@ def example(docker_engine: Engine, pyz: Path, tmp_path_factory: pytest.TempPathF
     docker.base_image(docker_engine)
     path = tmp_path_factory.mktemp("example") / "override.yml"
     path.write_text(override(pyz))
-    project = Project(docker_engine, "fdexample", [EXAMPLE, path])
-    try:
-        project.up()
-        yield project
-    finally:
-        project.down()
+    yield from Project(docker_engine, "fdexample", [EXAMPLE, path]).running()
 
 
 def test_the_override_keeps_the_example_as_written(example: Project) -> None:
@@ -74,9 +69,9 @@ def test_the_override_keeps_the_example_as_written(example: Project) -> None:
 
 
 def test_the_examples_healthcheck_passes_and_gates_the_backend(example: Project) -> None:
-    health = example.inspect("localstack")["State"]["Health"]  # type: ignore[index]
+    health = example.inspect("localstack")["State"]["Health"]
     assert health["Status"] == "healthy", health
-    assert example.inspect("foundry-backend")["State"]["Running"] is True  # type: ignore[index]
+    assert example.inspect("foundry-backend")["State"]["Running"] is True
 
 
 def test_doctor_passes_in_the_examples_backend(example: Project) -> None:

@@ -43,7 +43,7 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,7 +162,7 @@ class Engine:
         flags = [f"--file={f}" for f in files]
         return self.docker("compose", f"--project-name={project}", *flags, *args, check=check, timeout=timeout)
 
-    def inspect(self, *objects: str) -> list[dict[str, object]]:
+    def inspect(self, *objects: str) -> list[dict[str, Any]]:
         return json.loads(self.docker("inspect", *objects).stdout)  # type: ignore[no-any-return]
 
     def stop(self) -> None:
@@ -547,6 +547,14 @@ class Project:
     def down(self) -> None:
         self("down", "--volumes", "--remove-orphans", "--timeout=1", check=False)
 
+    def running(self) -> Iterator[Project]:
+        """For a fixture: ``yield from project.running()`` brings it up, and down even on failure."""
+        try:
+            self.up()
+            yield self
+        finally:
+            self.down()
+
     def container(self, service: str) -> str:
         """The container ID of a service's (first) container."""
         ids = self("ps", "--all", "--quiet", service).stdout.split()
@@ -554,7 +562,7 @@ class Project:
             raise RuntimeError(f"compose project {self.name} has no container for {service}")
         return ids[0]
 
-    def inspect(self, service: str) -> dict[str, object]:
+    def inspect(self, service: str) -> dict[str, Any]:
         return self.engine.inspect(self.container(service))[0]
 
     def exec(
@@ -583,7 +591,7 @@ def write_json(path: Path, doc: object) -> Path:
     return path
 
 
-def emulator_service(kind: str, **overrides: object) -> dict[str, object]:
+def emulator_service(kind: str, **overrides: object) -> dict[str, Any]:
     """A Compose service running MiniStack or real LocalStack on 0.0.0.0:4566 from its cached
     venv in the base image, with the project's venv mounted too (for a foundry-discover healthcheck)."""
     if kind == "localstack":
@@ -602,7 +610,7 @@ def emulator_service(kind: str, **overrides: object) -> dict[str, object]:
     else:
         command = [str(emulators.venv_dir(kind) / "bin" / "ministack")]
         environment = {"BIND_HOST": "0.0.0.0", "GATEWAY_PORT": "4566"}
-    service: dict[str, object] = {
+    service: dict[str, Any] = {
         "image": BASE_IMAGE,
         "pull_policy": "never",
         "init": True,
