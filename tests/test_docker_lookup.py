@@ -94,6 +94,13 @@ def test_refused_socket_is_a_note_not_a_failure(sock: Path) -> None:
     assert found.note.endswith(": no Docker facts")
 
 
+def test_an_answer_that_is_not_the_engine_api_is_a_note(sock: Path) -> None:
+    with EngineApi(sock, containers(), replies={"/version": ["not", "an", "object"]}):
+        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
+    assert not found.reachable
+    assert found.error is not None and "gave an answer doctor cannot read (AttributeError" in found.error
+
+
 def doctor(env: dict[str, str], *args: str, timeout: float = 30) -> tuple[subprocess.CompletedProcess[str], float]:
     started = time.monotonic()
     done = subprocess.run(

@@ -36,6 +36,8 @@ def gather(
         found.reachable = True
     except ApiError as exc:
         found.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 -- the facts are extra: an answer we cannot read must not break doctor
+        found.error = f"the Docker API at {endpoint} gave an answer doctor cannot read ({type(exc).__name__}: {exc})"
     found.elapsed_ms = (time.perf_counter() - started) * 1000
     found.note = _note(found)
     return found

@@ -83,10 +83,19 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 class EngineApi:
     """Serves ``containers`` (inspect documents) at ``socket``; ``hang=True`` accepts and never answers."""
 
-    def __init__(self, socket: Path, containers: list[dict[str, Any]], *, hang: bool = False) -> None:
+    def __init__(
+        self,
+        socket: Path,
+        containers: list[dict[str, Any]],
+        *,
+        hang: bool = False,
+        replies: dict[str, Any] | None = None,
+    ) -> None:
         self.socket = socket
         self.containers = containers
         self.hang = hang
+        #: Replies that replace the Engine API's, by path: a broken or foreign server.
+        self.replies = replies or {}
         self.requests: list[str] = []
         api = self
 
@@ -116,6 +125,8 @@ class EngineApi:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def answer(self, path: str) -> tuple[int, Any]:
+        if path in self.replies:
+            return 200, self.replies[path]
         if path == "/version":
             return 200, {"Version": "20.10.24+dfsg1", "ApiVersion": "1.41", "Os": "linux"}
         if path == "/containers/json":
