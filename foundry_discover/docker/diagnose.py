@@ -53,7 +53,9 @@ class Lookup:
                 continue
             services[service.name] = service
         if found is None:
-            note = f"no Docker API ({reason}); mount the socket read-only ({where.MOUNT_HINT}) for container facts"
+            note = f"no Docker API ({reason})"
+            if runtime.kind == "container":
+                note += f"; mount the socket read-only ({where.MOUNT_HINT}) for container facts"
             return cls(DockerFacts(None, None, False, note), services)
         wanted = {name: _names_to_try(s, _default_host(registry, name)) for name, s in services.items()}
         lookup = cls(DockerFacts(str(found), found.source, False, ""), services)
