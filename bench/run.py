@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["url", "secret", "health", "resolve", "doctor", "pyz", "probe"]
+BENCHMARKS = ["url", "secret", "health", "resolve", "doctor", "pyz", "probe", "docker"]
 
 
 def main() -> int:

@@ -40,6 +40,8 @@ from foundry_discover.waiting import Deadline, poll
 Status = Literal["pass", "warn", "fail", "skip", "interrupted", "not_reached"]
 UNFINISHED: tuple[Status, ...] = ("interrupted", "not_reached")
 if TYPE_CHECKING:
+    from foundry_discover.docker.diagnose import Lookup
+    from foundry_discover.docker.facts import DockerFacts
     from foundry_discover.envcheck import LinkEvidence
 
 _T = TypeVar("_T")
@@ -111,6 +113,8 @@ class DoctorReport:
     environment_check: dict[str, Any] = field(default_factory=dict)
     #: Settings worth a warning before any service is checked: ENVIRONMENT, unread variables, the region.
     environment_warnings: list[str] = field(default_factory=list)
+    #: What the Docker Engine API said, or why it could not.
+    docker: DockerFacts | None = None
 
     @property
     def ok(self) -> bool:
@@ -147,6 +151,7 @@ class DoctorReport:
             "left_out": self.left_out,
             "environment_check": self.environment_check,
             "environment_warnings": self.environment_warnings,
+            "docker": self.docker,
             "counts": self.counts(),
             "services": [
                 {
@@ -525,6 +530,7 @@ def run(
     started = time.perf_counter()
     mode = decide_environment(registry.env)[0]
     choice = choose(registry, names, mode, options)
+    docker = docker_lookup(registry, choice.services, runtime, deadline)
     sinks: list[list[Step]] = [[] for _ in choice.services]
     jobs: list[Callable[[], ServiceReport]] = [
         functools.partial(check_service, registry, n, deadline, options, mode, runtime.namespace, sink)
@@ -541,6 +547,8 @@ def run(
             name = choice.services[index] if index < len(choice.services) else AWS_SERVICE
             report = unfinished_report(registry, name, list(sink), stopped or "SIGINT")
         reports.append(report)
+    # Interrupted: the Docker facts are folded in from what the lookup had, without waiting for it.
+    facts = docker.finish(reports, runtime, Deadline.after(0) if stopped else deadline, registry)
     result = DoctorReport(
         runtime,
         reports,
@@ -549,9 +557,17 @@ def run(
         notes=choice.notes,
         left_out=choice.left_out,
         interrupted=stopped,
+        docker=facts,
     )
     result.environment_check, result.environment_warnings = environment_findings(registry)
     return result
+
+
+def docker_lookup(registry: Registry, names: Sequence[str], runtime: Runtime, deadline: Deadline) -> Lookup:
+    """Ask the Docker Engine API beside the checks; ``finish`` folds its facts into the failures."""
+    from foundry_discover.docker.diagnose import Lookup
+
+    return Lookup.start(registry, names, runtime, deadline)
 
 
 def environment_findings(registry: Registry) -> tuple[dict[str, Any], list[str]]:

@@ -30,6 +30,10 @@ class Runtime:
     namespace: str | None
     namespace_source: str | None
     evidence: tuple[str, ...] = field(default=())
+    #: The container's id when a bind mount or the cgroup path names it (Docker, Podman).
+    container_id: str | None = None
+    #: Which signal gave ``container_id``: shown, so the reader can weigh it.
+    container_id_source: str | None = None
 
     def summary(self) -> str:
         if self.kind == "kubernetes":
@@ -88,9 +92,50 @@ def detect(root: Path = Path("/"), env: Mapping[str, str] | None = None) -> Runt
     if (root / "run/.containerenv").exists():
         evidence.append("/run/.containerenv exists (Podman)")
         container = True
+    found = container_id_from_mountinfo(_read(root / "proc/self/mountinfo") or "")
+    if found is None:
+        found = container_id_from_cgroup(_read(root / "proc/self/cgroup") or "")
+    if found is not None:
+        # cgroup v2 with a private cgroup namespace shows only "0::/", so the bind mounts
+        # Docker makes for /etc/resolv.conf, /etc/hostname and /etc/hosts are the signal
+        # that survives every setup.
+        evidence.append(f"{found[1]} names container {found[0][:12]}")
+        container = True
 
     kind: Kind = "kubernetes" if k8s else "container" if container else "host"
-    return Runtime(kind, docker_dns, namespace, ns_source, tuple(evidence))
+    cid, cid_source = found if found else (None, None)
+    return Runtime(kind, docker_dns, namespace, ns_source, tuple(evidence), cid, cid_source)
+
+
+_ID = r"[0-9a-f]{64}"
+
+
+def container_id_from_mountinfo(text: str) -> tuple[str, str] | None:
+    """The container id in the source of the /etc/hostname (resolv.conf, hosts) bind mount.
+
+    Docker: ``.../containers/<id>/hostname``; Podman: ``.../overlay-containers/<id>/userdata/hostname``.
+    """
+    import re
+
+    for raw in text.splitlines():
+        fields = raw.split()
+        if len(fields) < 5 or fields[4] not in ("/etc/hostname", "/etc/resolv.conf", "/etc/hosts"):
+            continue
+        match = re.search(rf"containers/({_ID})/", fields[3])
+        if match:
+            return match.group(1), f"/proc/self/mountinfo ({fields[4]} is mounted from {fields[3]})"
+    return None
+
+
+def container_id_from_cgroup(text: str) -> tuple[str, str] | None:
+    """The id in a cgroup path: ``/docker/<id>``, ``docker-<id>.scope``, ``libpod-<id>.scope``."""
+    import re
+
+    for raw in text.splitlines():
+        match = re.search(rf"(?:docker|libpod|crio|cri-containerd)[-/]({_ID})(?:\.scope)?(?:/|$)", raw)
+        if match:
+            return match.group(1), f"/proc/self/cgroup ({raw.strip()})"
+    return None
 
 
 def _k8s_namespace(root: Path, env: Mapping[str, str], resolver: ResolverConfig) -> tuple[str | None, str | None]:

@@ -74,6 +74,7 @@ DOCTOR_KEYS = {
     "environment_check",
     "environment_warnings",
     "left_out",
+    "docker",
     "counts",
     "services",
 }
@@ -135,3 +136,36 @@ def test_result_keys_added_for_near_miss_input(clean_env: pytest.MonkeyPatch) ->
     doc = json.loads(CliRunner().invoke(app, ["url", "localstack", "--json"]).stdout)
     check_envelope(doc, "url")
     assert doc["exit_code"] == 3 and "injected by Kubernetes" in doc["error"]["message"]
+
+
+#: doctor's Docker evidence (`result.docker`): present whether or not an Engine API answered.
+DOCKER_KEYS = {
+    "endpoint",
+    "endpoint_source",
+    "reachable",
+    "note",
+    "version",
+    "api_version",
+    "error",
+    "self",
+    "self_evidence",
+    "targets",
+    "elapsed_ms",
+}
+RUNTIME_KEYS = {
+    "kind",
+    "docker_dns",
+    "namespace",
+    "namespace_source",
+    "evidence",
+    "container_id",
+    "container_id_source",
+}
+
+
+def test_doctor_docker_evidence_shape(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.delenv("DOCKER_HOST", raising=False)
+    doc = json.loads(CliRunner().invoke(app, ["doctor", "nope", "--json"]).stdout)
+    assert set(doc["result"]["docker"]) == DOCKER_KEYS
+    assert isinstance(doc["result"]["docker"]["note"], str) and doc["result"]["docker"]["note"]
+    assert set(doc["result"]["runtime"]) == RUNTIME_KEYS

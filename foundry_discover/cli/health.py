@@ -124,7 +124,7 @@ def health(
                 return exc.exit_code
         else:
             result = check(deadline)
-        problem: FoundryError | None = None if result.ok else NotOkError(_summary(result, what))
+        problem = None if result.ok else NotOkError(_summary(result, what))
         if isinstance(result, core.ServiceCheck) and result.error is not None and not result.ok:
             if result.probe is None:
                 raise result.error  # nothing answered: there is no result to show

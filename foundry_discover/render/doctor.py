@@ -19,6 +19,7 @@ def show(report: DoctorReport) -> None:
     _head(report)
     for service in report.services:
         _service(service)
+        _container(report, service)
     line(summary(report), "bold green" if report.ok else "bold red")
 
 
@@ -28,6 +29,7 @@ def show_failures(report: DoctorReport) -> None:
     for service in report.services:
         if not service.ok:
             _service(service)
+            _container(report, service)
     line(summary(report), "bold green" if report.ok else "bold red")
 
 
@@ -37,6 +39,8 @@ def _head(report: DoctorReport) -> None:
     line(f"where: {report.runtime.summary()}; ENVIRONMENT: {report.environment}{differs}", "dim")
     for note in report.notes:
         line(f"note: {note}", "dim")
+    if report.docker is not None:
+        line(f"docker: {report.docker.note}", "dim")
 
 
 def _service(service: ServiceReport) -> None:
@@ -52,6 +56,32 @@ def _service(service: ServiceReport) -> None:
         # Below the table, not in it: a long fix would stretch every row.
         if step.fix and step.status in ("fail", "warn"):
             line(f"fix ({step.name}): {step.fix}", "yellow")
+
+
+def _container(report: DoctorReport, service: ServiceReport) -> None:
+    """What `docker compose ps` would say about the service's container, below its table."""
+    target = report.docker.targets.get(service.name) if report.docker is not None else None
+    if target is None or target.container is None:
+        return
+    c = target.container
+    state = c.state + (f" (exit code {c.exit_code})" if c.state in ("exited", "dead") else "")
+    if c.health is not None:
+        state += f", {c.health.status}"
+    if c.restart_count:
+        state += f", {c.restart_count} restart(s)"
+    networks = (
+        "; ".join(f"{n.name} as {', '.join(c.names_on(n.name))}" for n in c.networks)
+        or f"network mode {c.network_mode}"
+    )
+    ports = ", ".join(
+        f"{p.container_port}/{p.protocol}" + (f" -> {p.host_ip or '*'}:{p.host_port}" if p.host_port else "")
+        for p in c.ports
+    )
+    line(
+        f"docker: {c.label}, found by {target.found_by}: {state}; networks: {networks}"
+        + (f"; ports {ports}" if ports else ""),
+        "dim",
+    )
 
 
 def summary(report: DoctorReport) -> str:

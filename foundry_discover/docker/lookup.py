@@ -1,0 +1,124 @@
+"""Ask the Engine API what `docker compose ps` and `docker network inspect` would show.
+
+A handful of GETs: the version, the container list, then an inspect of this process's
+container and of each service's target. Network aliases are only in an inspect, so the
+running containers are inspected (at most ``ALIAS_SCAN``) only when a host matches no
+Compose service and no container name.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Mapping, Sequence
+
+from foundry_discover.docker import facts
+from foundry_discover.docker.api import ApiError, Client
+from foundry_discover.docker.endpoint import Endpoint
+from foundry_discover.runtime import Runtime
+
+ALIAS_SCAN = 40
+
+
+def gather(
+    endpoint: Endpoint,
+    runtime: Runtime,
+    wanted: Mapping[str, Sequence[str]],
+    timeout: float,
+    hostname: str | None = None,
+) -> facts.DockerFacts:
+    """Facts for each registry service in ``wanted`` (its names to look for, in order)."""
+    started = time.perf_counter()
+    found = facts.DockerFacts(str(endpoint), endpoint.source, False, "")
+    try:
+        with Client(endpoint, timeout) as client:
+            _ask(client, found, runtime, wanted, hostname if hostname is not None else socket.gethostname())
+        found.reachable = True
+    except ApiError as exc:
+        found.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 -- the facts are extra: an answer we cannot read must not break doctor
+        found.error = f"the Docker API at {endpoint} gave an answer doctor cannot read ({type(exc).__name__}: {exc})"
+    found.elapsed_ms = (time.perf_counter() - started) * 1000
+    found.note = _note(found)
+    return found
+
+
+def _ask(
+    client: Client, found: facts.DockerFacts, runtime: Runtime, wanted: Mapping[str, Sequence[str]], hostname: str
+) -> None:
+    version = client.get("/version") or {}
+    found.version, found.api_version = version.get("Version"), version.get("ApiVersion")
+    rows = [facts.summary(r) for r in client.get("/containers/json", {"all": "1"}) or [] if isinstance(r, dict)]
+    inspected: dict[str, facts.Container] = {}
+
+    def inspect(cid: str) -> facts.Container | None:
+        if cid not in inspected:
+            doc = client.get(f"/containers/{cid}/json")
+            if not isinstance(doc, dict):
+                return None
+            inspected[cid] = facts.container(doc)
+        return inspected[cid]
+
+    me, evidence = _whoami(rows, runtime, hostname)
+    if me is not None:
+        found.self, found.self_evidence = inspect(me.id), evidence
+    project = me.project if me else None
+    scanned = False
+    for name, hosts in wanted.items():
+        target = facts.Target(hosts[0] if hosts else "")
+        found.targets[name] = target
+        for host in hosts:
+            by_label = [r for r in rows if r.service == host]
+            by_name = [r for r in rows if host in r.names]
+            for how, matches in (("Compose service label", by_label), ("container name", by_name)):
+                if matches:
+                    chosen = _prefer(matches, project)
+                    target.container, target.found_by, target.matches = inspect(chosen.id), how, len(matches)
+                    break
+            if target.container is None:
+                if not scanned:
+                    # An alias answers only on its network: with this container known, only
+                    # containers sharing one of its networks can hold it.
+                    mine = set(me.networks) if me is not None else set()
+                    running = [
+                        r
+                        for r in rows
+                        if r.state == "running" and (not (mine and r.networks) or mine & set(r.networks))
+                    ]
+                    for row in running[:ALIAS_SCAN]:
+                        inspect(row.id)
+                    scanned = True
+                aliased = [c for c in inspected.values() if any(host in n.aliases for n in c.networks)]
+                if aliased:
+                    target.container, target.found_by, target.matches = aliased[0], "network alias", len(aliased)
+            if target.container is not None:
+                target.host = host
+                break
+
+
+def _prefer(rows: list[facts.Summary], project: str | None) -> facts.Summary:
+    """Of several matches: the one in this container's Compose project, then a running one."""
+    return sorted(rows, key=lambda r: (r.project != project if project else False, r.state != "running"))[0]
+
+
+def _whoami(rows: list[facts.Summary], runtime: Runtime, hostname: str) -> tuple[facts.Summary | None, str | None]:
+    if runtime.container_id:
+        for row in rows:
+            if row.id == runtime.container_id:
+                return row, runtime.container_id_source
+    # Docker's default hostname is the short container id; a set hostname proves nothing.
+    if runtime.kind != "host" and len(hostname) == 12 and all(c in "0123456789abcdef" for c in hostname):
+        for row in rows:
+            if row.id.startswith(hostname):
+                return row, f"the hostname {hostname} is the start of its id"
+    return None, None
+
+
+def _note(found: facts.DockerFacts) -> str:
+    if not found.reachable:
+        return f"{found.error}: no Docker facts"
+    engine = f"Docker Engine {found.version or '?'} (API {found.api_version or '?'}) at {found.endpoint}"
+    if found.self is None:
+        return f"{engine}; this process is not in one of its containers"
+    networks = ", ".join(found.self.network_names) or found.self.network_mode
+    return f"{engine}; this process runs in {found.self.label} on {networks} ({found.self_evidence})"

@@ -1,0 +1,164 @@
+"""The Engine API client and lookup against a stand-in API on a real Unix socket.
+
+Finding the target (Compose label, container name, network alias), which container this
+is, and the ways the API can fail: refused, hanging (bounded by --timeout), absent (a one-line
+note, and nothing Docker-related imported).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from foundry_discover.docker.endpoint import Endpoint
+from foundry_discover.docker.lookup import gather
+from foundry_discover.runtime import Runtime
+from tests.conftest import cli_env
+from tests.support.engine_api import EngineApi, inspect
+
+ME = "a" * 64
+CONTAINER = Runtime("container", True, None, None, (), ME, "/proc/self/mountinfo")
+
+
+@pytest.fixture
+def sock() -> Iterator[Path]:
+    # AF_UNIX paths are limited to 108 bytes: pytest's tmp_path can be longer.
+    folder = Path(f"/tmp/fd-engine-{os.getpid()}-{time.monotonic_ns()}")
+    folder.mkdir()
+    try:
+        yield folder / "docker.sock"
+    finally:
+        for item in folder.iterdir():
+            item.unlink()
+        folder.rmdir()
+
+
+def containers() -> list[dict[str, object]]:
+    return [
+        inspect("app-backend-1", ME, service="backend", networks={"app_foundry": ["backend"]}),
+        inspect("other-web-1", "c" * 64, service="web", project="other", networks={"other_default": ["web"]}),
+        inspect("app-web-1", "b" * 64, service="web", networks={"app_foundry": ["web"]}),
+        inspect("db-main", "d" * 64, networks={"app_foundry": ["postgres", "db"]}, network_mode="app_foundry"),
+        inspect("dead-one", "e" * 64, status="exited", exit_code=2),
+    ]
+
+
+def test_target_by_label_name_and_alias_same_project_first(sock: Path) -> None:
+    with EngineApi(sock, containers()) as api:
+        wanted = {"WEB": ["web"], "DB": ["db-main"], "POSTGRES": ["postgres"], "NOPE": ["nope"]}
+        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, wanted, 2.0, hostname="x")
+    assert found.reachable and (found.version, found.api_version) == ("20.10.24+dfsg1", "1.41")
+    assert found.self is not None and found.self.name == "app-backend-1"
+    assert found.self_evidence == "/proc/self/mountinfo"
+    web = found.targets["WEB"]
+    assert (web.found_by, web.matches) == ("Compose service label", 2)
+    assert web.container is not None and web.container.name == "app-web-1"  # the project of this container
+    assert found.targets["DB"].found_by == "container name"
+    postgres = found.targets["POSTGRES"]
+    assert postgres.found_by == "network alias" and postgres.container is not None
+    assert postgres.container.name == "db-main"
+    assert found.targets["NOPE"].container is None
+    # Looking for aliases inspects only the running containers on this container's networks.
+    inspected = {r.split("/")[2] for r in api.requests if r.endswith("/json") and r.startswith("/containers/")}
+    assert "c" * 64 not in inspected and "e" * 64 not in inspected
+    assert "runs in container app-backend-1 (service backend) on app_foundry" in found.note
+    # The list, then inspects: never one request per container unless an alias is looked for.
+    assert api.requests[:2] == ["/version", "/containers/json?all=1"]
+
+
+def test_self_by_short_id_hostname(sock: Path) -> None:
+    runtime = Runtime("container", True, None, None, ())
+    with EngineApi(sock, containers()):
+        found = gather(Endpoint("unix", str(sock), "x"), runtime, {}, 2.0, hostname="aaaaaaaaaaaa")
+    assert found.self is not None and found.self_evidence == "the hostname aaaaaaaaaaaa is the start of its id"
+    with EngineApi(sock, containers()):
+        host = gather(Endpoint("unix", str(sock), "x"), Runtime("host", False, None, None, ()), {}, 2.0, "aaaaaaaaaaaa")
+    assert host.self is None and "not in one of its containers" in host.note
+
+
+def test_refused_socket_is_a_note_not_a_failure(sock: Path) -> None:
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(sock))
+    server.close()  # the file stays, nobody listens: connect() is refused
+    found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
+    assert not found.reachable
+    assert found.error == f"the Docker API at unix://{sock} cannot be reached (connection refused)"
+    assert found.note.endswith(": no Docker facts")
+
+
+def test_an_answer_that_is_not_the_engine_api_is_a_note(sock: Path) -> None:
+    with EngineApi(sock, containers(), replies={"/version": ["not", "an", "object"]}):
+        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
+    assert not found.reachable
+    assert found.error is not None and "gave an answer doctor cannot read (AttributeError" in found.error
+
+
+def doctor(env: dict[str, str], *args: str, timeout: float = 30) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "foundry_discover", "doctor", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+    return done, time.monotonic() - started
+
+
+def test_a_hanging_api_ends_with_the_timeout(sock: Path) -> None:
+    env = cli_env(DOCKER_HOST=f"unix://{sock}", SVC_WEB_HOST="127.0.0.1", WEB_PORT="9")
+    with EngineApi(sock, containers(), hang=True):
+        done, took = doctor(env, "web", "--json", "--timeout=1.5")
+    assert took < 15  # bounded by --timeout plus the interpreter's start, not by the 60 s the API sleeps
+    assert "Traceback" not in done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["exit_code"] == done.returncode == 4  # the refused port decides, not the API
+    facts = doc["result"]["docker"]
+    assert facts["reachable"] is False
+    assert "did not answer" in facts["note"]
+
+
+def test_no_api_is_one_line_and_imports_nothing_of_docker() -> None:
+    env = cli_env(SVC_WEB_HOST="127.0.0.1", WEB_PORT="9")
+    env.pop("DOCKER_HOST", None)
+    if Path("/var/run/docker.sock").exists():
+        pytest.skip("a system Docker socket exists here")
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted(m for m in sys.modules if m.startswith('foundry_discover.docker.')),"
+        " file=sys.stderr))\n"
+        "from foundry_discover.cli import main\n"
+        "sys.argv = ['foundry-discover', 'doctor', 'web']\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=30)
+    assert done.returncode == 4
+    docker_lines = [line for line in done.stdout.splitlines() if line.startswith("docker:")]
+    hint = "; mount the socket read-only (-v /var/run/docker.sock:/var/run/docker.sock:ro) for container facts"
+    on_host = "where: on a host" in done.stdout
+    assert docker_lines == [
+        "docker: no Docker API (no DOCKER_HOST and no /var/run/docker.sock)" + ("" if on_host else hint)
+    ]
+    loaded = done.stderr.strip().splitlines()[-1]
+    assert "foundry_discover.docker.api" not in loaded and "foundry_discover.docker.lookup" not in loaded
+
+
+def test_every_package_ships_in_the_wheel() -> None:
+    """setuptools lists packages by hand: a new subpackage left out breaks the wheel and the .pyz."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "foundry_discover").rglob("__init__.py")}
+    assert found == listed
