@@ -450,10 +450,10 @@ def aws_check(registry: Registry, deadline: Deadline, options: Options) -> Step:
 
 
 def _aws_config(deadline: Deadline) -> Any:
-    from botocore.config import Config
+    """What is left of the deadline, retries included (``max_attempts`` would count retries, not attempts)."""
+    from foundry_discover.secrets import cli_config
 
-    left = max(deadline.remaining(), 0.1)
-    return Config(connect_timeout=left, read_timeout=left, retries={"max_attempts": 1, "mode": "standard"})
+    return cli_config(max(deadline.remaining(), 0.1))
 
 
 def _fetch(sc: Any, options: Options) -> Step:

@@ -27,7 +27,7 @@ EXIT_CODES: dict[int, str] = {
     EXIT_CONFIG: "configuration error (bad env value, unknown service, bad registry file)",
     EXIT_UNREACHABLE: "could not reach (refused, timed out, DNS server unreachable)",
     EXIT_INTERNAL: "internal error (a bug in foundry-discover: please report it)",
-    EXIT_TIMEOUT: "a --wait ran out of time",
+    EXIT_TIMEOUT: "time ran out: a --wait, or a doctor step that could not begin before --timeout",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
     EXIT_TERMINATED: "terminated (SIGTERM: a cancelled CI job, a stopping pod)",
 }
