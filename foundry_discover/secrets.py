@@ -375,6 +375,8 @@ DEFAULT_TIMEOUT = 10.0
 #: The longest sleep botocore's standard mode makes before a second attempt:
 #: random(0, 1) x 1 s for throttling, x 50 ms for other errors (retries/standard.py).
 RETRY_SLEEP = 1.0
+#: How long a not-found waits for the list of names it suggests from (seconds).
+SUGGESTION_BUDGET = 1.0
 
 R = TypeVar("R")
 
@@ -864,12 +866,24 @@ def _not_found(sc: SecretsClient, secret_id: str, stage: str | None, version: st
 
 
 def _closest(sc: SecretsClient, secret_id: str) -> list[str]:
+    import contextlib
     import difflib
+    import threading
 
     match = _ARN_RE.match(secret_id)
     wanted = match.group(2) if match else secret_id
-    try:
-        names = [entry.name for entry in list_secrets(sc, limit_pages=10).secrets]
-    except Exception:  # noqa: BLE001 - suggestions are a courtesy; the list may be forbidden
+    found: list[str] = []
+
+    def fetch() -> None:
+        # Suggestions are a courtesy: the list may be forbidden, or fail.
+        with contextlib.suppress(Exception):
+            found.extend(entry.name for entry in list_secrets(sc, limit_pages=10).secrets)
+
+    # A courtesy gets a short budget of its own: a slow list must not turn a clear
+    # "not found" into "no complete answer" when the command's deadline fires.
+    worker = threading.Thread(target=fetch, name="closest secret names", daemon=True)
+    worker.start()
+    worker.join(SUGGESTION_BUDGET)
+    if worker.is_alive():
         return []
-    return difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+    return difflib.get_close_matches(wanted, list(found), n=3, cutoff=0.5)

@@ -164,3 +164,40 @@ def test_a_timeout_that_is_not_positive_is_a_usage_error() -> None:
     out = run_cli("secret", "get", "app/db", "--timeout", "0", env=env_for(9))
     assert out.returncode == 2
     assert "--timeout" in out.stderr
+
+
+def test_a_slow_list_does_not_turn_not_found_into_a_network_error() -> None:
+    """The closest-names courtesy waits at most SUGGESTION_BUDGET: the not-found stands (exit 1)."""
+    import http.server
+
+    from foundry_discover.secrets import SUGGESTION_BUDGET
+    from tests.support.secret_server import serving
+
+    release = threading.Event()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.headers.get("X-Amz-Target", "").endswith("ListSecrets"):
+                release.wait(30)  # the list hangs; GetSecretValue answers at once
+                return
+            body = b'{"__type": "ResourceNotFoundException", "Message": "not here"}'
+            self.send_response(400)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    try:
+        with serving(Handler) as url:
+            port = int(url.rsplit(":", 1)[1])
+            elapsed, code, err = timed("secret", "get", "app/db", "--timeout", "3", env=env_for(port))
+    finally:
+        release.set()
+    assert code == 1, err
+    assert "not found" in err and "no complete answer" not in err, err
+    assert elapsed < 3 + SLACK
+    assert SUGGESTION_BUDGET < 3
