@@ -18,9 +18,17 @@ from typing import Any
 
 import pytest
 
+from tests import probe_fixtures
 from tests.conftest import cli_env, run_cli
 from tests.support.emulators import free_port
-from tests.support.services import HealthServer, Listener
+from tests.support.realservers import PostgresServer, RedisServer
+from tests.support.services import HealthServer
+
+# Each service answers in its own protocol (issue 11 checks it): a real redis-server and
+# PostgreSQL, and an HTTP server for the http-scheme services.
+pg_cluster = probe_fixtures.pg_cluster
+postgres = probe_fixtures.postgres
+redis = probe_fixtures.redis
 
 RUNS = 20
 #: Subprocesses at a time: the runs are mostly waiting, but the machine is shared.
@@ -30,8 +38,7 @@ BLAME = ("did not finish within", "within 0s", "not reached", "timed out after 0
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
-    redis = Listener()
+def stack(tmp_path: Path, redis: RedisServer) -> Iterator[tuple[dict[str, str], Path]]:
     slow_ok = HealthServer(200, delay=SLOW)
     slow_bad = HealthServer(500, delay=SLOW)
     file = tmp_path / "services.toml"
@@ -47,7 +54,6 @@ def stack(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
         POSTGRES_PORT=str(free_port()),  # refused, every time
     )
     yield env, file
-    redis.close()
     slow_ok.close()
     slow_bad.close()
 
@@ -116,7 +122,9 @@ def test_health_wait_keeps_the_real_cause(stack: tuple[dict[str, str], Path]) ->
     assert not problems, "\n".join(problems)
 
 
-def test_health_all_slow_service_blames_only_itself(stack: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+def test_health_all_slow_service_blames_only_itself(
+    stack: tuple[dict[str, str], Path], tmp_path: Path, redis: RedisServer, postgres: PostgresServer
+) -> None:
     """One pass under a deadline shorter than one slow reply: only the slow one is late."""
     env, _ = stack
     slow = HealthServer(200, delay=3)
@@ -127,10 +135,10 @@ def test_health_all_slow_service_blames_only_itself(stack: tuple[dict[str, str],
             f'[services.backend]\nhost = "127.0.0.1"\nport = {slow.port}\nhealth_path = "/healthz"\n'
             f'[services.compiler]\nhost = "127.0.0.1"\nport = {fast.port}\nhealth_path = "/healthz"\n'
         )
-        listeners = [Listener() for _ in range(3)]
-        for name, listener in zip(("REDIS", "POSTGRES", "LIVEKIT"), listeners, strict=True):
-            env.update({f"SVC_{name}_HOST": "127.0.0.1", f"{name}_PORT": str(listener.port)})
-        env.update(SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=str(listeners[0].port))
+        livekit = HealthServer(200)
+        for name, port in (("REDIS", redis.port), ("POSTGRES", postgres.port), ("LIVEKIT", livekit.port)):
+            env.update({f"SVC_{name}_HOST": "127.0.0.1", f"{name}_PORT": str(port)})
+        env.update(SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=str(livekit.port))
         for _ in range(3):
             out = run_cli("--registry", str(file), "health", "--all", "--timeout", "1", "--json", env=env)
             rows = {s["name"].lower(): s for s in json.loads(out.stdout)["result"]["services"]}
@@ -141,8 +149,7 @@ def test_health_all_slow_service_blames_only_itself(stack: tuple[dict[str, str],
     finally:
         slow.close()
         fast.close()
-        for listener in listeners:
-            listener.close()
+        livekit.close()
 
 
 def test_no_attempt_begins_after_the_deadline() -> None:

@@ -19,10 +19,14 @@ import pytest
 
 from foundry_discover.doctor import Options, choose
 from foundry_discover.registry import BUILTIN_SERVICES, Registry
+from tests import probe_fixtures
 from tests.conftest import cli_env, run_cli
 from tests.support import emulators
-from tests.support.services import Listener
+from tests.support.realservers import RedisServer
+from tests.support.services import HealthServer
 from tests.test_json_contract import check_envelope
+
+redis = probe_fixtures.redis  # a real redis-server: the protocol step PINGs it
 
 BUILTINS = sorted(spec.name for spec in BUILTIN_SERVICES)
 #: No shared AWS files and no instance metadata: nothing but what the test sets.
@@ -103,7 +107,7 @@ def service(doc: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def test_ci_gate_for_localstack_and_backend_goes_green_without_names(localstack: emulators.Emulator) -> None:
-    backend = Listener()
+    backend = HealthServer(200)
     try:
         env = cli_env(
             ENVIRONMENT="development",
@@ -164,20 +168,16 @@ def test_secret_given_twice_checks_each(localstack: emulators.Emulator) -> None:
     assert "value-not-shown" not in json.dumps(doc)
 
 
-def test_secret_in_development_brings_localstack_along(localstack: emulators.Emulator) -> None:
-    redis = Listener()
-    try:
-        env = cli_env(
-            ENVIRONMENT="development",
-            SVC_LOCALSTACK_HOST="127.0.0.1",
-            LOCALSTACK_PORT=str(localstack.port),
-            SVC_REDIS_HOST="127.0.0.1",
-            REDIS_PORT=str(redis.port),
-        )
-        env.update(NO_AWS_FILES)
-        code, doc, _ = doctor("redis", "--secret", "fd/choice/absent", env=env)
-    finally:
-        redis.close()
+def test_secret_in_development_brings_localstack_along(localstack: emulators.Emulator, redis: RedisServer) -> None:
+    env = cli_env(
+        ENVIRONMENT="development",
+        SVC_LOCALSTACK_HOST="127.0.0.1",
+        LOCALSTACK_PORT=str(localstack.port),
+        SVC_REDIS_HOST="127.0.0.1",
+        REDIS_PORT=str(redis.port),
+    )
+    env.update(NO_AWS_FILES)
+    code, doc, _ = doctor("redis", "--secret", "fd/choice/absent", env=env)
     assert code == 1  # was 0: redis passed and the secret was never asked for
     assert service(doc, "localstack")["failed_step"] == "aws"
     assert "localstack added: --secret is checked against it" in doc["result"]["notes"]

@@ -21,11 +21,19 @@ from typing import Any
 
 import pytest
 
+from tests import probe_fixtures
 from tests.conftest import cli_env, need
 from tests.support.emulators import free_port
 from tests.support.faulty import Faulty
-from tests.support.services import Listener
+from tests.support.realservers import PostgresServer, RedisServer
+from tests.support.services import HealthServer
 from tests.test_json_contract import check_envelope
+
+# Each service answers in its own protocol (issue 11 checks it): a real redis-server and
+# PostgreSQL, and an HTTP server for the http-scheme services.
+pg_cluster = probe_fixtures.pg_cluster
+postgres = probe_fixtures.postgres
+redis = probe_fixtures.redis
 
 EXE = Path(sys.executable).with_name("foundry-discover")
 EXPECTED = {signal.SIGINT: (130, "SIGINT", "interrupted"), signal.SIGTERM: (143, "SIGTERM", "terminated")}
@@ -55,15 +63,13 @@ def interrupt(argv: list[str], env: dict[str, str], sig: signal.Signals, after: 
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
+def stack(tmp_path: Path, redis: RedisServer) -> Iterator[tuple[dict[str, str], Path]]:
     """redis passes at once; backend's health path hangs; both on loopback."""
-    redis = Listener()
     with Faulty("hang") as hang:
         file = tmp_path / "services.toml"
         file.write_text(f'[services.backend]\nhost = "127.0.0.1"\nport = {hang.port}\nhealth_path = "/healthz"\n')
         env = cli_env(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(redis.port), ENVIRONMENT="development", NO_COLOR="1")
         yield env, file
-    redis.close()
 
 
 def service(doc: dict[str, Any], name: str) -> dict[str, Any]:
@@ -94,7 +100,7 @@ def test_doctor_interrupted_mid_check_reports_what_it_knows(
     check_envelope(doc, "doctor")
     assert (doc["exit_code"], doc["error"]["type"]) == (exit_code, kind)
     assert doc["result"]["interrupted"] == name
-    assert statuses(doc, "redis") == ["pass", "pass", "pass", "skip", "skip"]  # finished: kept
+    assert statuses(doc, "redis") == ["pass", "pass", "pass", "pass", "skip"]  # PING answered PONG  # finished: kept
     assert statuses(doc, "backend") == ["pass", "pass", "pass", "interrupted", "not_reached"]
     assert service(doc, "backend")["unfinished_step"] == "protocol"
     assert err.strip().splitlines()[-1] == LAST_LINE[sig]
@@ -120,26 +126,22 @@ def test_doctor_interrupted_human_output(stack: tuple[dict[str, str], Path], tmp
     assert err.strip().splitlines()[-1] == LAST_LINE[signal.SIGINT]
 
 
-def test_doctor_wait_interrupted_keeps_each_last_result(tmp_path: Path) -> None:
-    redis = Listener()
+def test_doctor_wait_interrupted_keeps_each_last_result(tmp_path: Path, redis: RedisServer) -> None:
     report = tmp_path / "doctor.xml"
-    try:
-        env = cli_env(
-            SVC_REDIS_HOST="127.0.0.1",
-            REDIS_PORT=str(redis.port),
-            SVC_POSTGRES_HOST="127.0.0.1",
-            POSTGRES_PORT=str(free_port()),  # refused: the wait goes on
-            ENVIRONMENT="development",
-        )
-        argv = ["doctor", "redis", "postgres", "--wait", "--timeout", "60", "--junit", str(report), "--json"]
-        code, out, _ = interrupt(argv, env, signal.SIGINT)
-    finally:
-        redis.close()
+    env = cli_env(
+        SVC_REDIS_HOST="127.0.0.1",
+        REDIS_PORT=str(redis.port),
+        SVC_POSTGRES_HOST="127.0.0.1",
+        POSTGRES_PORT=str(free_port()),  # refused: the wait goes on
+        ENVIRONMENT="development",
+    )
+    argv = ["doctor", "redis", "postgres", "--wait", "--timeout", "60", "--junit", str(report), "--json"]
+    code, out, _ = interrupt(argv, env, signal.SIGINT)
     assert code == 130
     doc = json.loads(out)
     assert doc["result"]["interrupted"] == "SIGINT" and doc["result"]["timed_out"] is False
     assert doc["result"]["attempts"] > 1
-    assert statuses(doc, "redis") == ["pass", "pass", "pass", "skip", "skip"]
+    assert statuses(doc, "redis") == ["pass", "pass", "pass", "pass", "skip"]  # PING answered PONG
     postgres = service(doc, "postgres")
     assert postgres["failed_step"] == "connect" and "refused" in postgres["steps"][2]["detail"]
     suite, _ = junit_cases(report)
@@ -147,17 +149,20 @@ def test_doctor_wait_interrupted_keeps_each_last_result(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_health_all_interrupted_keeps_finished_rows(sig: signal.Signals) -> None:
-    listeners = [Listener() for _ in range(5)]
+def test_health_all_interrupted_keeps_finished_rows(
+    sig: signal.Signals, redis: RedisServer, postgres: PostgresServer
+) -> None:
+    web = [HealthServer(200) for _ in range(3)]
+    ports = [*(server.port for server in web), redis.port, postgres.port]
     try:
         with Faulty("hang") as hang:
             env = cli_env(ENVIRONMENT="development", SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=str(hang.port))
-            for name, listener in zip(("BACKEND", "COMPILER", "REDIS", "POSTGRES", "LIVEKIT"), listeners, strict=True):
-                env.update({f"SVC_{name}_HOST": "127.0.0.1", f"{name}_PORT": str(listener.port)})
+            for name, port in zip(("BACKEND", "COMPILER", "LIVEKIT", "REDIS", "POSTGRES"), ports, strict=True):
+                env.update({f"SVC_{name}_HOST": "127.0.0.1", f"{name}_PORT": str(port)})
             code, out, err = interrupt(["health", "--all", "--timeout", "60", "--json"], env, sig)
     finally:
-        for listener in listeners:
-            listener.close()
+        for server in web:
+            server.close()
     exit_code, name, kind = EXPECTED[sig]
     assert code == exit_code
     doc = json.loads(out)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import cli_env, run_cli
 from tests.support.emulators import free_port
-from tests.support.services import Listener
+from tests.support.services import HealthServer, Listener
 from tests.support.tty import columns_joined, run_on_tty
 
 HOST = "a-very-long-service-host-name-that-never-fits.team-payments.svc.cluster.local"
@@ -38,7 +38,7 @@ def test_doctor_never_cuts_a_value_on_a_narrow_terminal(tmp_path: Path) -> None:
     folder = tmp_path / "a-deeply-nested-folder-of-registry-files" / "for-the-payments-team"
     folder.mkdir(parents=True)
     file = folder / "services.toml"
-    backend = Listener()
+    backend = HealthServer(200)  # http, the scheme a registry file's service has by default
     try:
         file.write_text(f'[services.backend]\nhost = "127.0.0.1"\nport = {backend.port}\n')
         code, text = run_on_tty(["--registry", str(file), "doctor", "backend"], cli_env(), NARROW)
