@@ -1,6 +1,7 @@
 """`foundry-discover health`: is LocalStack (or MiniStack) ready, are the other services up."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the parameters' annotations with
+# get_type_hints, which would compile and evaluate every string at each start-up.
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
@@ -13,7 +14,6 @@ from foundry_discover.errors import FoundryError, NotOkError
 if TYPE_CHECKING:
     from foundry_discover.health import EmulatorHealth
     from foundry_discover.servicecheck import ServiceCheck
-    from foundry_discover.waiting import Deadline
 
 HELP = """Check LocalStack's health (or MiniStack's), or another service of the registry.
 
@@ -110,7 +110,7 @@ def health(
             service_name = "localstack"
             base = core.emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
 
-            def check(d: Deadline) -> EmulatorHealth | ServiceCheck:
+            def check(d: Deadline) -> "EmulatorHealth | ServiceCheck":
                 return core.check_emulator(base, d, require=required, name=service_name)
 
             what = f"localstack at {base}"
@@ -119,7 +119,7 @@ def health(
 
             service = registry.get(name or "")
 
-            def check(d: Deadline) -> EmulatorHealth | ServiceCheck:
+            def check(d: Deadline) -> "EmulatorHealth | ServiceCheck":
                 return check_service(service, d)
 
             what = f"{service.name.lower()} at {service.url}"
@@ -152,7 +152,7 @@ def health(
     run("health", as_json, action)
 
 
-def _summary(result: EmulatorHealth | ServiceCheck, what: str) -> str:
+def _summary(result: "EmulatorHealth | ServiceCheck", what: str) -> str:
     from foundry_discover.servicecheck import ServiceCheck
 
     if isinstance(result, ServiceCheck):

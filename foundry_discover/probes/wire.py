@@ -11,8 +11,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from foundry_discover.errors import UnreachableError
 from foundry_discover.waiting import Deadline
@@ -28,8 +27,7 @@ MAX_READ = 16 * 1024
 How = Literal["reply", "closed", "reset", "silent"]
 
 
-@dataclass
-class Heard:
+class Heard(NamedTuple):
     """What came back after a hello: the bytes, and how the read ended."""
 
     data: bytes
