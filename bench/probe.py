@@ -44,6 +44,33 @@ def health(name: str) -> None:
 app()
 """
 
+#: The least a Typer command can do for the same answer: the exchange on a plain socket,
+#: no registry, no result types, no rendering. Its cost over BARE_TYPER is the floor.
+FLOOR_TYPER = """
+import socket
+import struct
+
+import typer
+
+app = typer.Typer()
+
+@app.command()
+def health(name: str, port: int) -> None:
+    with socket.create_connection((b"127.0.0.1", port), timeout=5) as sock:
+        if name == "redis":
+            sock.sendall(b"*1\\r\\n$4\\r\\nPING\\r\\n")
+            assert sock.recv(64).startswith(b"+PONG")
+        else:
+            sock.sendall(struct.pack("!ii", 8, 80877103))
+            assert sock.recv(1) == b"N"
+            body = struct.pack("!i", 196608) + b"user\\0floor\\0\\0"
+            sock.sendall(struct.pack("!i", len(body) + 4) + body)
+            assert sock.recv(4096)[:1] == b"R"
+    print(name, "healthy")
+
+app()
+"""
+
 
 def _median_ms(fn: Callable[[], object], runs: int) -> list[float]:
     out = []
@@ -97,10 +124,22 @@ def overhead(name: str, env: dict[str, str], port: int, runs: int) -> Comparison
 
 
 def versus(
-    name: str, candidate: list[str], peer: list[str], startup: list[str], env: dict[str, str], runs: int
+    name: str,
+    candidate: list[str],
+    peer: list[str],
+    startup: list[str],
+    floor: list[str],
+    env: dict[str, str],
+    runs: int,
 ) -> list[Comparison]:
-    times: dict[str, list[float]] = {"candidate": [], "peer": [], "startup": [], "python": []}
-    argvs = {"candidate": candidate, "peer": peer, "startup": startup, "python": [sys.executable, "-c", "pass"]}
+    times: dict[str, list[float]] = {"candidate": [], "peer": [], "startup": [], "python": [], "floor": []}
+    argvs = {
+        "candidate": candidate,
+        "peer": peer,
+        "startup": startup,
+        "python": [sys.executable, "-c", "pass"],
+        "floor": floor,
+    }
     for _ in range(3):
         for argv in argvs.values():
             time_once(argv, env)
@@ -111,9 +150,11 @@ def versus(
     # Paired by round: each round's candidate minus the same round's start-up.
     over_typer = statistics.median(c - s for c, s in zip(times["candidate"], times["startup"], strict=True))
     over_python = statistics.median(c - s for c, s in zip(times["candidate"], times["python"], strict=True))
+    floor = statistics.median(f - s for f, s in zip(times["floor"], times["startup"], strict=True))
     print(
         f"{name}: {med['candidate']:.1f} ms, peer {med['peer']:.1f} ms, bare Typer {med['startup']:.1f} ms, "
-        f"python -c pass {med['python']:.1f} ms"
+        f"python -c pass {med['python']:.1f} ms; minus bare Typer: {over_typer:.1f} ms, and {floor:.1f} ms "
+        f"for a bare Typer app doing the same exchange on a plain socket (the floor: ratio {floor / med['peer']:.2f})"
     )
     peer_name = os.path.basename(peer[0])
     return [
@@ -139,6 +180,8 @@ def run(runs: int = 20) -> list[Comparison]:
             bare = Path(tmp) / "bare_typer.py"
             bare.write_text(BARE_TYPER)
             startup = [sys.executable, str(bare), "redis"]
+            least = Path(tmp) / "floor_typer.py"
+            least.write_text(FLOOR_TYPER)
             return [
                 overhead("redis", env, redis.port, runs),
                 overhead("postgres", env, pg.port, runs),
@@ -147,6 +190,7 @@ def run(runs: int = 20) -> list[Comparison]:
                     [exe, "health", "redis"],
                     ["redis-cli", "-p", str(redis.port), "ping"],
                     startup,
+                    [sys.executable, str(least), "redis", str(redis.port)],
                     env,
                     runs,
                 ),
@@ -155,6 +199,7 @@ def run(runs: int = 20) -> list[Comparison]:
                     [exe, "health", "postgres"],
                     [str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(pg.port)],
                     startup,
+                    [sys.executable, str(least), "postgres", str(pg.port)],
                     env,
                     runs,
                 ),
