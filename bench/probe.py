@@ -156,6 +156,15 @@ def versus(
         f"python -c pass {med['python']:.1f} ms; minus bare Typer: {over_typer:.1f} ms, and {floor:.1f} ms "
         f"for a bare Typer app doing the same exchange on a plain socket (the floor: ratio {floor / med['peer']:.2f})"
     )
+    # The least-disturbed run of each, for context: on a loaded machine the best times move
+    # less between runs than the medians do.
+    best = {k: min(v) for k, v in times.items()}
+    ours, least = best["candidate"] - best["startup"], best["floor"] - best["startup"]
+    print(
+        f"{name}: best of {runs}: {best['candidate']:.1f} ms, peer {best['peer']:.1f}, bare Typer "
+        f"{best['startup']:.1f}, python -c pass {best['python']:.1f}, floor {best['floor']:.1f}; minus bare Typer: "
+        f"{ours:.1f} ms (ratio {ours / best['peer']:.2f}), floor {least:.1f} ms (ratio {least / best['peer']:.2f})"
+    )
     peer_name = os.path.basename(peer[0])
     return [
         Comparison(f"{name} minus bare-Typer start-up vs {peer_name}", over_typer, med["peer"], 1.3),
