@@ -1,9 +1,10 @@
-"""Is LocalStack (or MiniStack) healthy, and are the other services of the stack up?
+"""Is LocalStack (or MiniStack) healthy? Plus ``--all`` and ``--wait`` for every service.
 
 The emulator check reads ``GET /_localstack/health`` (services and their states, which
 emulator answered) and LocalStack's ``GET /_localstack/init`` (init stages and scripts);
-MiniStack reports its ready scripts inside the health body instead. Other services get a
-TCP connect, plus an HTTP GET on the registry's ``health_path`` when one is declared.
+MiniStack reports its ready scripts inside the health body instead. Other services get
+their scheme's protocol check, in ``servicecheck`` (re-exported here): ``health redis``
+imports that module alone, never this one.
 
 Everything here is bounded by one ``Deadline``: name resolution runs in a thread joined
 with the time left, every socket operation gets the time left as its timeout, and the
@@ -13,11 +14,7 @@ the functions that use it, never at module level.
 
 from __future__ import annotations
 
-import ipaddress
-import json
 import re
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,12 +32,22 @@ from foundry_discover.errors import (
     most_severe,
 )
 from foundry_discover.probes import WrongProtocol
+
+# The service check lives in its own module (a PING need not import the emulator's);
+# these names stay importable from here.
+from foundry_discover.servicecheck import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+from foundry_discover.servicecheck import DEFAULT_WAIT_TIMEOUT as DEFAULT_WAIT_TIMEOUT
+from foundry_discover.servicecheck import DoesNotResolve as DoesNotResolve
+from foundry_discover.servicecheck import ServiceCheck as ServiceCheck
+from foundry_discover.servicecheck import check_service as check_service
+from foundry_discover.servicecheck import mark_failed
+from foundry_discover.servicecheck import resolve_host as resolve_host
+from foundry_discover.servicecheck import tcp_connect as tcp_connect
 from foundry_discover.waiting import Deadline, poll
 
 if TYPE_CHECKING:
     import httpx
 
-    from foundry_discover.probes import ProbeResult
     from foundry_discover.registry import Registry, Service
 
 HEALTH_PATH = "/_localstack/health"
@@ -49,9 +56,6 @@ INIT_PATH = "/_localstack/init"
 #: not a health reply, and reading it all would let a broken server hold us.
 MAX_BODY = 256 * 1024
 MAX_REDIRECTS = 3
-#: Default --timeout for one check, and for a --wait (LocalStack in Docker can take 30 s+).
-DEFAULT_TIMEOUT = 5.0
-DEFAULT_WAIT_TIMEOUT = 60.0
 #: During --wait one attempt may use at most this long, so one hung connection does not
 #: eat the whole wait while the server behind it becomes ready.
 ATTEMPT_TIMEOUT = 2.0
@@ -76,10 +80,6 @@ _SERVICE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 class BadReply(NotOkError):
     """The server answered, but not with a usable health reply (5xx, not JSON, too big, loops)."""
-
-
-class DoesNotResolve(NotOkError):
-    """The host name has no address."""
 
 
 # ---- results ---------------------------------------------------------------------------
@@ -167,54 +167,6 @@ class EmulatorHealth:
         }
 
 
-@dataclass
-class ServiceCheck:
-    """A non-emulator service: TCP connect, then the health path when declared."""
-
-    name: str
-    url: str
-    verdict: Literal["healthy", "not_ready", "unhealthy", "unreachable", "config", "interrupted"]
-    reasons: list[str]
-    connect_ms: float | None = None
-    health_url: str | None = None
-    http_status: int | None = None
-    error: FoundryError | None = None
-    emulator: EmulatorHealth | None = None
-    #: The protocol check by scheme (probes): what answered on the port, and what it said.
-    probe: ProbeResult | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict == "healthy"
-
-    @property
-    def wrong_protocol(self) -> bool:
-        """Another protocol answers on the port: no wait will change that."""
-        return isinstance(self.error, WrongProtocol)
-
-    @property
-    def exit_code(self) -> int:
-        if self.error is not None:
-            return self.error.exit_code
-        return EXIT_OK if self.ok else EXIT_NOT_OK
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "url": self.url,
-            "verdict": self.verdict,
-            "ok": self.ok,
-            "reasons": self.reasons,
-            "connect_ms": None if self.connect_ms is None else round(self.connect_ms, 3),
-            "health_url": self.health_url,
-            "http_status": self.http_status,
-            "error": self.error,
-            "emulator": self.emulator,
-            "protocol": None if self.probe is None else self.probe.protocol,
-            "probe": self.probe,
-        }
-
-
 def overall_exit(checks: Iterable[ServiceCheck]) -> int:
     """``--all``: a broken configuration first, then anything unreachable, then not ok."""
     return most_severe(c.exit_code for c in checks)
@@ -275,64 +227,18 @@ def emulator_base(url: str) -> str:
 # ---- the network, bounded by the deadline ----------------------------------------------------
 
 
-def _resolve_fix(name: str) -> str:
-    return f"Run `foundry-discover resolve {name}` to see what DNS answers from here"
-
-
-def resolve_host(host: str, port: int, deadline: Deadline, *, name: str | None = None) -> list[str]:
-    """The addresses the application gets for ``host``, in getaddrinfo's order.
-
-    Raises DoesNotResolve / UnreachableError when it has none in time. getaddrinfo has no
-    timeout of its own, so it runs in a daemon thread joined with the time left: a DNS
-    server that never answers cannot stretch the command.
-    """
-    try:
-        ipaddress.ip_address(host)
-        return [host]
-    except ValueError:
-        pass
-    outcome: list[list[str] | OSError] = []
-
-    def lookup() -> None:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            outcome.append(list(dict.fromkeys(str(info[4][0]) for info in infos)))
-        except OSError as exc:
-            outcome.append(exc)
-
-    worker = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
-    worker.start()
-    worker.join(deadline.remaining())
-    fix = _resolve_fix(name or host)
-    if not outcome:
-        raise UnreachableError(f"resolving {host} did not finish within {deadline.seconds:g}s", fix=fix)
-    result = outcome[0]
-    if not isinstance(result, OSError):
-        return result
-    code = getattr(result, "errno", None)
-    if code == socket.EAI_AGAIN:
-        raise UnreachableError(f"{host} does not resolve: no DNS server answered", fix=fix)
-    if isinstance(result, socket.gaierror):
-        reason = result.strerror or str(result)
-        raise DoesNotResolve(f"{host} does not resolve ({reason})", fix=fix)
-    raise UnreachableError(f"resolving {host} failed ({result})", fix=fix)
-
-
-def tcp_connect(host: str, port: int, deadline: Deadline) -> float:
-    """Open and close a TCP connection; the milliseconds it took, or UnreachableError."""
-    from foundry_discover.probes import wire
-
-    sock, elapsed = wire.connect(host, port, deadline)
-    sock.close()
-    return elapsed
-
-
 @dataclass
 class Reply:
     url: str
     status: int
     body: bytes
     elapsed_ms: float
+
+
+def fetch(url: str, deadline: Deadline) -> Reply:
+    """GET ``url`` with a client of its own (see get())."""
+    with _client(deadline) as client:
+        return get(client, url, deadline)
 
 
 def _client(deadline: Deadline) -> httpx.Client:
@@ -464,6 +370,8 @@ def _decode_json(reply: Reply) -> Any:
             f"{reply.url} answered HTTP {reply.status} (body {_snippet(reply.body)})",
             fix="The emulator is failing or something else answers there; check its logs",
         )
+    import json
+
     try:
         return json.loads(reply.body)
     except (ValueError, UnicodeDecodeError):
@@ -649,53 +557,13 @@ def evaluate(states: list[ServiceState], init: InitStatus, require: Sequence[str
 # ---- other services ------------------------------------------------------------------------
 
 
-def check_service(service: Service, deadline: Deadline) -> ServiceCheck:
-    """The protocol check of the service's scheme (probes): PING, pg_isready's, a GET, or TCP."""
-    from foundry_discover import probes
-
-    check = ServiceCheck(service.name, service.url, "healthy", [])
-    try:
-        addresses = resolve_host(service.host, service.port, deadline, name=service.name.lower())
-        result = probes.probe(service, addresses[0], deadline)
-        check.probe = result
-        check.connect_ms = result.connect_ms
-        check.http_status = result.http_status
-        if result.expected in ("http", "https"):
-            check.health_url = service.url_for(service.health_path or "/")
-        if result.state == "redirect":
-            # A health path that redirects: follow it as an HTTP client would (capped, no loops).
-            with _client(deadline) as client:
-                reply = get(client, service.url_for(service.health_path or "/"), deadline)
-            check.http_status = reply.status
-            result.detail = f"{result.detail}; {reply.url} answered HTTP {reply.status}"
-            if not 200 <= reply.status < 300:
-                check.verdict = "unhealthy"
-                check.reasons.append(f"{reply.url} answered HTTP {reply.status}, expected 2xx")
-        elif result.state == "wrong_protocol":
-            _failed(check, WrongProtocol(result.detail, fix=result.fix))
-        elif result.state == "no_reply":
-            _failed(check, UnreachableError(result.detail, fix=result.fix))
-        elif result.state in ("not_ready", "failing"):
-            check.verdict = "not_ready" if result.state == "not_ready" else "unhealthy"
-            check.reasons.append(result.detail)
-    except FoundryError as exc:
-        _failed(check, exc)
-    return check
-
-
-def _failed(check: ServiceCheck, exc: FoundryError) -> None:
-    check.error = exc
-    check.verdict = "unreachable" if isinstance(exc, UnreachableError) else "unhealthy"
-    check.reasons.append(exc.message)
-
-
 def check_emulator_service(service: Service, deadline: Deadline, require: Sequence[str] = ()) -> ServiceCheck:
     """The emulator check as one row of ``--all``."""
     check = ServiceCheck(service.name, service.url, "healthy", [], health_url=service.url_for(HEALTH_PATH))
     try:
         report = check_emulator(service.url, deadline, require=require, name=service.name.lower())
     except FoundryError as exc:
-        _failed(check, exc)
+        mark_failed(check, exc)
         return check
     check.emulator = report
     check.verdict = report.verdict

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 
@@ -25,8 +24,9 @@ BACKOFF = 1.5
 MAX_INTERVAL = 0.1
 
 
-@dataclass(frozen=True)
-class Deadline:
+# Deadline and Polled are plain value types, not dataclasses: every command imports this
+# module, and generating a dataclass's methods costs about half a millisecond each.
+class Deadline(NamedTuple):
     """A point on the monotonic clock that a whole operation must finish by."""
 
     at: float
@@ -48,16 +48,22 @@ class Deadline:
         return min(seconds, self.remaining())
 
 
-@dataclass
 class Polled(Generic[T]):
     """How a wait ended: the last value seen, and whether it was what we waited for."""
 
-    last: T
-    done: bool
-    #: True when ``give_up`` said waiting longer cannot help (e.g. an init script failed).
-    gave_up: bool
-    attempts: int
-    elapsed: float
+    def __init__(self, last: T, done: bool, gave_up: bool, attempts: int, elapsed: float) -> None:
+        self.last = last
+        self.done = done
+        #: True when ``give_up`` said waiting longer cannot help (e.g. an init script failed).
+        self.gave_up = gave_up
+        self.attempts = attempts
+        self.elapsed = elapsed
+
+    def __repr__(self) -> str:
+        return (
+            f"Polled(last={self.last!r}, done={self.done}, gave_up={self.gave_up}, "
+            f"attempts={self.attempts}, elapsed={self.elapsed:.3f})"
+        )
 
     @property
     def timed_out(self) -> bool:

@@ -8,7 +8,8 @@ being run (``url`` pays for ``url`` alone); ``--help``, completion and an unknow
 command get the full app, and so does anyone importing ``app`` (tests, docs).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the parameters' annotations with
+# get_type_hints, which would compile and evaluate every string at each start-up.
 
 import importlib
 import os

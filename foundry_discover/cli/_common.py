@@ -40,10 +40,12 @@ def seconds(timeout: float | None, *, wait: bool, default: float, wait_default: 
 
 def required_services(values: list[str] | None) -> list[str]:
     """--require values as a list of AWS service names (a usage error when malformed)."""
+    if not values:
+        return []  # the usual case: `health redis` need not import the emulator check
     from foundry_discover.health import parse_required
 
     try:
-        return parse_required(values or [])
+        return parse_required(values)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--require") from None
 

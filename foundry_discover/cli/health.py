@@ -1,13 +1,19 @@
 """`foundry-discover health`: is LocalStack (or MiniStack) ready, are the other services up."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the parameters' annotations with
+# get_type_hints, which would compile and evaluate every string at each start-up.
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from foundry_discover.cli._common import JsonOpt, RequireOpt, required_services, run, seconds, state
 from foundry_discover.errors import FoundryError, NotOkError
+
+if TYPE_CHECKING:
+    from foundry_discover.health import EmulatorHealth
+    from foundry_discover.servicecheck import ServiceCheck
 
 HELP = """Check LocalStack's health (or MiniStack's), or another service of the registry.
 
@@ -53,7 +59,7 @@ def health(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from foundry_discover.health import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
+    from foundry_discover.servicecheck import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
 
     required = required_services(require)
     emulator = name is None or name.strip().upper().replace("-", "_") == "LOCALSTACK"
@@ -69,13 +75,17 @@ def health(
     registry = state(ctx).registry()
 
     def action() -> int:
-        from foundry_discover import health as core
+        # `health NAME` imports servicecheck alone: the emulator check (health) is for the
+        # emulator, --all and --wait.
         from foundry_discover import render
         from foundry_discover.render import health as show
+        from foundry_discover.servicecheck import ServiceCheck
         from foundry_discover.waiting import Deadline
 
         deadline = Deadline.after(total)
         if all_:
+            from foundry_discover import health as core
+
             found = core.check_all(registry, deadline)
             checks = found.services
             code = core.overall_exit(checks)
@@ -93,30 +103,37 @@ def health(
             )
             return code
 
+        check: Callable[[Deadline], EmulatorHealth | ServiceCheck]
         if emulator:
+            from foundry_discover import health as core
+
             service_name = "localstack"
             base = core.emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
 
-            def check(d: Deadline) -> core.EmulatorHealth | core.ServiceCheck:
+            def check(d: Deadline) -> "EmulatorHealth | ServiceCheck":
                 return core.check_emulator(base, d, require=required, name=service_name)
 
             what = f"localstack at {base}"
         else:
+            from foundry_discover.servicecheck import check_service
+
             service = registry.get(name or "")
 
-            def check(d: Deadline) -> core.EmulatorHealth | core.ServiceCheck:
-                return core.check_service(service, d)
+            def check(d: Deadline) -> "EmulatorHealth | ServiceCheck":
+                return check_service(service, d)
 
             what = f"{service.name.lower()} at {service.url}"
 
         human = show.show_emulator if emulator else show.show_service
         if wait:
+            from foundry_discover import health as waiting
+
             try:
                 with render.Progress() as progress:
-                    result = core.wait_healthy(
+                    result = waiting.wait_healthy(
                         check, deadline, what=what, on_progress=lambda text, _: progress.update(f"{what}: {text}")
                     )
-            except core.HealthWaitTimeout as exc:
+            except waiting.HealthWaitTimeout as exc:
                 last = None if isinstance(exc.last, FoundryError) else exc.last
                 if last is None or not as_json:
                     raise
@@ -125,7 +142,7 @@ def health(
         else:
             result = check(deadline)
         problem = None if result.ok else NotOkError(_summary(result, what))
-        if isinstance(result, core.ServiceCheck) and result.error is not None and not result.ok:
+        if isinstance(result, ServiceCheck) and result.error is not None and not result.ok:
             if result.probe is None:
                 raise result.error  # nothing answered: there is no result to show
             problem = result.error  # something answered: show what (JSON carries the protocol)
@@ -135,10 +152,9 @@ def health(
     run("health", as_json, action)
 
 
-def _summary(result: object, what: str) -> str:
-    from foundry_discover.health import EmulatorHealth, ServiceCheck
+def _summary(result: "EmulatorHealth | ServiceCheck", what: str) -> str:
+    from foundry_discover.servicecheck import ServiceCheck
 
-    if isinstance(result, EmulatorHealth):
-        return result.summary()
-    assert isinstance(result, ServiceCheck)
-    return f"{what} is {result.verdict}: {'; '.join(result.reasons)}"
+    if isinstance(result, ServiceCheck):
+        return f"{what} is {result.verdict}: {'; '.join(result.reasons)}"
+    return result.summary()

@@ -11,8 +11,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from foundry_discover.errors import UnreachableError
 from foundry_discover.waiting import Deadline
@@ -28,8 +27,7 @@ MAX_READ = 16 * 1024
 How = Literal["reply", "closed", "reset", "silent"]
 
 
-@dataclass
-class Heard:
+class Heard(NamedTuple):
     """What came back after a hello: the bytes, and how the read ended."""
 
     data: bytes
@@ -37,12 +35,24 @@ class Heard:
     elapsed_ms: float
 
 
+def host_arg(host: str) -> str | bytes:
+    """``host`` as getaddrinfo should get it: bytes when it is ASCII.
+
+    getaddrinfo passes every str through the idna codec, which imports encodings.idna,
+    stringprep and unicodedata (a few ms, more than a PING on loopback takes); an IP
+    address or an ASCII name means the same as bytes. Other names still get the codec.
+    """
+    return host.encode("ascii") if host.isascii() else host
+
+
 def connect(address: str, port: int, deadline: Deadline) -> tuple[socket.socket, float]:
     """A connected socket and the milliseconds the connect took, or UnreachableError."""
     where = f"{address}:{port}"
     started = time.perf_counter()
     try:
-        sock = socket.create_connection((address, port), timeout=max(deadline.remaining(), 0.001))
+        # typeshed says str, but create_connection hands the host to getaddrinfo, which takes bytes.
+        host: Any = host_arg(address)
+        sock = socket.create_connection((host, port), timeout=max(deadline.remaining(), 0.001))
     except ConnectionRefusedError:
         raise UnreachableError(
             f"{where} refused the connection: nothing listens on port {port}",

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from foundry_discover.health import EmulatorHealth, InitStatus, ServiceCheck
+from typing import TYPE_CHECKING
+
 from foundry_discover.render import Cell, line, table
+
+if TYPE_CHECKING:
+    # Annotations only: showing a Redis check must not import the emulator check.
+    from foundry_discover.health import EmulatorHealth, InitStatus
+    from foundry_discover.servicecheck import ServiceCheck
 
 #: Colour by meaning, never by the state's name alone.
 STYLE = {"ok": "green", "not_ready": "yellow", "disabled": "dim", "failed": "red"}

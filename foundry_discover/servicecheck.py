@@ -1,0 +1,182 @@
+"""Is a service of the stack up? Its name resolved, then its scheme's protocol check.
+
+``health NAME`` (for anything but the emulator), ``health --all`` and ``doctor`` use
+this. It is kept apart from the emulator check (``health``) so that checking Redis or
+PostgreSQL imports only the standard library and the probes: no httpx, no emulator
+dataclasses, nothing a PING does not need.
+
+Bounded by one ``Deadline``: name resolution runs in a thread joined with the time left,
+every socket operation gets the time left as its timeout.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from foundry_discover.errors import EXIT_NOT_OK, EXIT_OK, FoundryError, NotOkError, UnreachableError
+from foundry_discover.probes import WrongProtocol, wire
+
+if TYPE_CHECKING:
+    from foundry_discover.health import EmulatorHealth
+    from foundry_discover.probes import ProbeResult
+    from foundry_discover.registry import Service
+    from foundry_discover.waiting import Deadline
+
+#: Default --timeout for one check, and for a --wait (LocalStack in Docker can take 30 s+).
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_WAIT_TIMEOUT = 60.0
+
+
+class DoesNotResolve(NotOkError):
+    """The host name has no address."""
+
+
+@dataclass
+class ServiceCheck:
+    """A non-emulator service: TCP connect, then the health path when declared."""
+
+    name: str
+    url: str
+    verdict: Literal["healthy", "not_ready", "unhealthy", "unreachable", "config", "interrupted"]
+    reasons: list[str]
+    connect_ms: float | None = None
+    health_url: str | None = None
+    http_status: int | None = None
+    error: FoundryError | None = None
+    emulator: EmulatorHealth | None = None
+    #: The protocol check by scheme (probes): what answered on the port, and what it said.
+    probe: ProbeResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "healthy"
+
+    @property
+    def wrong_protocol(self) -> bool:
+        """Another protocol answers on the port: no wait will change that."""
+        return isinstance(self.error, WrongProtocol)
+
+    @property
+    def exit_code(self) -> int:
+        if self.error is not None:
+            return self.error.exit_code
+        return EXIT_OK if self.ok else EXIT_NOT_OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "url": self.url,
+            "verdict": self.verdict,
+            "ok": self.ok,
+            "reasons": self.reasons,
+            "connect_ms": None if self.connect_ms is None else round(self.connect_ms, 3),
+            "health_url": self.health_url,
+            "http_status": self.http_status,
+            "error": self.error,
+            "emulator": self.emulator,
+            "protocol": None if self.probe is None else self.probe.protocol,
+            "probe": self.probe,
+        }
+
+
+# ---- the network, bounded by the deadline ----------------------------------------------------
+
+
+def _resolve_fix(name: str) -> str:
+    return f"Run `foundry-discover resolve {name}` to see what DNS answers from here"
+
+
+def resolve_host(host: str, port: int, deadline: Deadline, *, name: str | None = None) -> list[str]:
+    """The addresses the application gets for ``host``, in getaddrinfo's order.
+
+    Raises DoesNotResolve / UnreachableError when it has none in time. getaddrinfo has no
+    timeout of its own, so it runs in a daemon thread joined with the time left: a DNS
+    server that never answers cannot stretch the command.
+    """
+    try:
+        ipaddress.ip_address(host)
+        return [host]
+    except ValueError:
+        pass
+    outcome: list[list[str] | OSError] = []
+
+    def lookup() -> None:
+        try:
+            infos = socket.getaddrinfo(wire.host_arg(host), port, type=socket.SOCK_STREAM)
+            outcome.append(list(dict.fromkeys(str(info[4][0]) for info in infos)))
+        except OSError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
+    worker.start()
+    worker.join(deadline.remaining())
+    fix = _resolve_fix(name or host)
+    if not outcome:
+        raise UnreachableError(f"resolving {host} did not finish within {deadline.seconds:g}s", fix=fix)
+    result = outcome[0]
+    if not isinstance(result, OSError):
+        return result
+    code = getattr(result, "errno", None)
+    if code == socket.EAI_AGAIN:
+        raise UnreachableError(f"{host} does not resolve: no DNS server answered", fix=fix)
+    if isinstance(result, socket.gaierror):
+        reason = result.strerror or str(result)
+        raise DoesNotResolve(f"{host} does not resolve ({reason})", fix=fix)
+    raise UnreachableError(f"resolving {host} failed ({result})", fix=fix)
+
+
+def tcp_connect(host: str, port: int, deadline: Deadline) -> float:
+    """Open and close a TCP connection; the milliseconds it took, or UnreachableError."""
+    sock, elapsed = wire.connect(host, port, deadline)
+    sock.close()
+    return elapsed
+
+
+# ---- the check ------------------------------------------------------------------------------
+
+
+def check_service(service: Service, deadline: Deadline) -> ServiceCheck:
+    """The protocol check of the service's scheme (probes): PING, pg_isready's, a GET, or TCP."""
+    from foundry_discover import probes
+
+    check = ServiceCheck(service.name, service.url, "healthy", [])
+    try:
+        addresses = resolve_host(service.host, service.port, deadline, name=service.name.lower())
+        result = probes.probe(service, addresses[0], deadline)
+        check.probe = result
+        check.connect_ms = result.connect_ms
+        check.http_status = result.http_status
+        if result.expected in ("http", "https"):
+            check.health_url = service.url_for(service.health_path or "/")
+        if result.state == "redirect":
+            # A health path that redirects: follow it as an HTTP client would (capped, no loops).
+            # Rare, so the HTTP client (httpx, with its redirect rules) is imported only here.
+            from foundry_discover.health import fetch
+
+            reply = fetch(service.url_for(service.health_path or "/"), deadline)
+            check.http_status = reply.status
+            result.detail = f"{result.detail}; {reply.url} answered HTTP {reply.status}"
+            if not 200 <= reply.status < 300:
+                check.verdict = "unhealthy"
+                check.reasons.append(f"{reply.url} answered HTTP {reply.status}, expected 2xx")
+        elif result.state == "wrong_protocol":
+            mark_failed(check, WrongProtocol(result.detail, fix=result.fix))
+        elif result.state == "no_reply":
+            mark_failed(check, UnreachableError(result.detail, fix=result.fix))
+        elif result.state in ("not_ready", "failing"):
+            check.verdict = "not_ready" if result.state == "not_ready" else "unhealthy"
+            check.reasons.append(result.detail)
+    except FoundryError as exc:
+        mark_failed(check, exc)
+    return check
+
+
+def mark_failed(check: ServiceCheck, exc: FoundryError) -> None:
+    """The check ends with ``exc``: unreachable when nothing answered, else unhealthy."""
+    check.error = exc
+    check.verdict = "unreachable" if isinstance(exc, UnreachableError) else "unhealthy"
+    check.reasons.append(exc.message)
