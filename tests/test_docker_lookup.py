@@ -7,17 +7,21 @@ note, and nothing Docker-related imported).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from foundry_discover.docker.api import MAX_BODY
 from foundry_discover.docker.endpoint import Endpoint
 from foundry_discover.docker.lookup import gather
 from foundry_discover.runtime import Runtime
@@ -162,3 +166,88 @@ def test_every_package_ships_in_the_wheel() -> None:
     listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(root).parts) for p in (root / "foundry_discover").rglob("__init__.py")}
     assert found == listed
+
+
+class RawApi:
+    """A Unix-socket server that answers each request with canned bytes: the faults a real server can make.
+
+    ``keep`` serves one request per connection but answers as HTTP/1.1 keep-alive, then closes:
+    a daemon that dropped an idle connection the client still holds.
+    """
+
+    def __init__(self, sock: Path, reply: Callable[[str], bytes]) -> None:
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(str(sock))
+        self.server.listen(8)
+        self.reply = reply
+        self.connections = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    head += chunk
+                path = head.split(b" ", 2)[1].decode() if head.count(b" ") >= 2 else ""
+                with contextlib.suppress(OSError):  # the client may stop reading an oversized reply
+                    conn.sendall(self.reply(path))
+
+    def __enter__(self) -> RawApi:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown(socket.SHUT_RDWR)
+        self.server.close()
+        self.thread.join(5)
+
+
+def http_reply(status: str, body: bytes, *, close: bool = True) -> bytes:
+    head = f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return (head + ("Connection: close\r\n" if close else "") + "\r\n").encode() + body
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (b"SSH-2.0-OpenSSH_9.2\r\n", "cannot be reached (not an HTTP answer: "),
+        (b"", "cannot be reached (it closed the connection without an answer)"),
+        (http_reply("500 Internal Server Error", b'{"message": "boom"}'), "answered HTTP 500 (boom)"),
+        (http_reply("502 Bad Gateway", b"<html>proxy</html>"), "answered HTTP 502 (<html>proxy</html>)"),
+        (http_reply("200 OK", b"<html>hello</html>"), "answered GET /version with a body that is not JSON"),
+    ],
+)
+def test_a_server_that_is_not_a_working_engine_api_is_one_line(sock: Path, reply: bytes, error: str) -> None:
+    with RawApi(sock, lambda path: reply):
+        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
+    assert not found.reachable
+    assert found.error is not None and found.error.startswith(f"the Docker API at unix://{sock} ")
+    assert error in found.error
+
+
+def test_an_oversized_reply_is_not_read_whole(sock: Path) -> None:
+    body = b"[" + b" " * MAX_BODY + b"]"
+    with RawApi(sock, lambda path: http_reply("200 OK", body)):
+        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {}, 2.0)
+    assert found.error == f"the Docker API at unix://{sock} sent an oversized reply to GET /version"
+
+
+def test_a_dropped_keep_alive_connection_is_asked_again(sock: Path) -> None:
+    def reply(path: str) -> bytes:
+        doc: Any = {"Version": "27.0.1", "ApiVersion": "1.46"} if path == "/version" else []
+        return http_reply("200 OK", json.dumps(doc).encode(), close=False)
+
+    with RawApi(sock, reply) as api:
+        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
+    assert found.reachable, found.error
+    assert found.version == "27.0.1"
+    assert api.connections == 2  # the second GET found its connection closed and opened another

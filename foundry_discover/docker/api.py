@@ -1,72 +1,122 @@
-"""A minimal Docker Engine API client: a few GETs over the unix socket or TCP, with httpx.
+"""A minimal Docker Engine API client: a few GETs over the unix socket or TCP, with http.client.
 
-httpx is already a dependency (``health`` uses it) and has a Unix-socket transport, so
-three GETs need no Docker SDK. Paths are unversioned: the daemon then speaks its own
+The standard library's HTTP client, not httpx: a doctor of connect-only services loads
+no httpx, and importing it for three GETs cost more than the lookup may add (README,
+"Inside Docker and Compose"). Paths are unversioned: the daemon then speaks its own
 newest API, and every field read here exists since API 1.25.
 """
 
 from __future__ import annotations
 
+import http.client
+import json
+import socket
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from foundry_discover.docker.endpoint import Endpoint
 
 if TYPE_CHECKING:
-    import httpx
+    import ssl
 
 #: Engine API replies this tool reads are small; a bigger one is not the Engine API.
 MAX_BODY = 8 * 1024 * 1024
+#: Docker's own defaults for ``tcp://HOST`` without a port.
+PLAIN_PORT, TLS_PORT = 2375, 2376
 
 
 class ApiError(Exception):
     """The API could not be asked, or answered with an error: one line, no traceback."""
 
 
+class _UnixConnection(http.client.HTTPConnection):
+    """HTTP over the daemon's Unix socket; the Host header says ``localhost``, as the docker CLI's does."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self.path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self.path)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
+
+
 class Client:
     def __init__(self, endpoint: Endpoint, timeout: float) -> None:
-        import httpx
-
         self.endpoint = endpoint
-        # No TLS on a socket or plain http: verify=False spares loading the CA bundle
-        # (tens of ms), and trust_env=False skips proxy and .netrc lookups that do not apply.
-        verify: Any = False
-        cert: Any = None
+        # The socket timeout bounds the connect and every read, as httpx's Timeout(timeout) did.
+        # No proxy, .netrc or CA bundle is looked up: none applies to a socket or plain http.
+        self._conn: http.client.HTTPConnection
         if endpoint.scheme == "unix":
-            transport = httpx.HTTPTransport(uds=endpoint.address, verify=False)
-            base = "http://docker"
-        else:
+            self._conn = _UnixConnection(endpoint.address, timeout)
+            self._used = False
+            return
+        address = endpoint.address
+        if address.rfind(":") <= address.rfind("]"):
+            address = f"{address}:{TLS_PORT if endpoint.tls else PLAIN_PORT}"
+        try:
             if endpoint.tls:
-                verify, cert = _tls(endpoint)
-            transport = httpx.HTTPTransport(verify=verify, cert=cert)
-            base = f"{'https' if endpoint.tls else 'http'}://{endpoint.address}"
-        self._http = httpx.Client(base_url=base, transport=transport, timeout=httpx.Timeout(timeout), trust_env=False)
+                context = _tls(endpoint)
+                self._conn = http.client.HTTPSConnection(address, timeout=timeout, context=context)
+            else:
+                self._conn = http.client.HTTPConnection(address, timeout=timeout)
+        except http.client.InvalidURL:
+            raise ApiError(f"DOCKER_HOST={endpoint} has no valid port: use tcp://HOST:PORT") from None
+        except OSError as exc:
+            raise ApiError(f"the TLS files for {endpoint} cannot be loaded ({_reason(exc)})") from None
+        self._used = False
 
     def get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        import httpx
-
+        target = f"{path}?{urlencode(params)}" if params else path
         try:
-            response = self._http.get(path, params=params)
-        except httpx.TimeoutException:
+            status, body = self._exchange(target)
+        except TimeoutError:
             raise ApiError(f"the Docker API at {self.endpoint} did not answer in time") from None
-        except httpx.HTTPError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             raise ApiError(f"the Docker API at {self.endpoint} cannot be reached ({_reason(exc)})") from None
-        if len(response.content) > MAX_BODY:
+        if len(body) > MAX_BODY:
             raise ApiError(f"the Docker API at {self.endpoint} sent an oversized reply to GET {path}")
-        if response.status_code == 404:
+        if status == 404:
             return None
-        if response.status_code >= 400:
-            message = _message(response)
-            raise ApiError(f"the Docker API at {self.endpoint} answered HTTP {response.status_code} ({message})")
+        if status >= 400:
+            raise ApiError(f"the Docker API at {self.endpoint} answered HTTP {status} ({_message(body)})")
         try:
-            return response.json()
+            return json.loads(body)
         except ValueError:
             raise ApiError(
                 f"the Docker API at {self.endpoint} answered GET {path} with a body that is not JSON"
             ) from None
 
+    def _exchange(self, target: str) -> tuple[int, bytes]:
+        try:
+            return self._once(target)
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # A kept-alive connection the daemon closed meanwhile: ask once more on a new one.
+            if not self._used:
+                raise
+            self._conn.close()
+            self._used = False
+            return self._once(target)
+
+    def _once(self, target: str) -> tuple[int, bytes]:
+        self._conn.request("GET", target, headers={"Accept": "application/json"})
+        response = self._conn.getresponse()
+        # One byte past the cap tells an oversized reply without reading it whole.
+        body = response.read(MAX_BODY + 1)
+        if len(body) > MAX_BODY or not response.isclosed():
+            self._conn.close()
+        self._used = True
+        return response.status, body
+
     def close(self) -> None:
-        self._http.close()
+        self._conn.close()
 
     def __enter__(self) -> Client:
         return self
@@ -75,29 +125,34 @@ class Client:
         self.close()
 
 
-def _tls(endpoint: Endpoint) -> tuple[Any, Any]:
+def _tls(endpoint: Endpoint) -> ssl.SSLContext:
     import os
+    import ssl
 
     folder = endpoint.cert_path or os.path.expanduser("~/.docker")
     ca, cert, key = (os.path.join(folder, f) for f in ("ca.pem", "cert.pem", "key.pem"))
-    verify: Any = ca if os.path.exists(ca) else True
-    pair: Any = (cert, key) if os.path.exists(cert) and os.path.exists(key) else None
-    return verify, pair
+    # The daemon's CA when DOCKER_CERT_PATH has one, else the system's: the server is always verified.
+    context = ssl.create_default_context(cafile=ca if os.path.exists(ca) else None)
+    if os.path.exists(cert) and os.path.exists(key):
+        context.load_cert_chain(cert, key)
+    return context
 
 
-def _reason(exc: Exception) -> str:
-    # httpx wraps OSError; its strerror ("Permission denied", "Connection refused") is the useful part.
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, OSError) and cause.strerror:
-            return cause.strerror.lower()
-        cause = cause.__cause__ or cause.__context__
+def _reason(exc: BaseException) -> str:
+    # The OSError's strerror ("Permission denied", "Connection refused") is the useful part.
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return "it closed the connection without an answer"
+    if isinstance(exc, http.client.BadStatusLine):
+        # Its first line, made one line: a banner of SSH, Redis or TLS says who answers instead.
+        return f"not an HTTP answer: {' '.join(str(exc).split())[:80]}"
     return str(exc) or type(exc).__name__
 
 
-def _message(response: httpx.Response) -> str:
+def _message(body: bytes) -> str:
     try:
-        body = response.json()
+        doc = json.loads(body)
     except ValueError:
-        return response.text[:200].strip()
-    return str(body.get("message", ""))[:200] if isinstance(body, dict) else str(body)[:200]
+        return body[:200].decode(errors="replace").strip()
+    return str(doc.get("message", ""))[:200] if isinstance(doc, dict) else str(doc)[:200]
