@@ -1,8 +1,9 @@
-"""The Engine API client and lookup against a stand-in API on a real Unix socket.
+"""The Engine API client and lookup against a stand-in API on a real Unix socket (or TCP, TLS).
 
 Finding the target (Compose label, container name, network alias), which container this
 is, and the ways the API can fail: refused, hanging (bounded by --timeout), absent (a one-line
-note, and nothing Docker-related imported).
+note, and nothing Docker-related imported), not HTTP, closed, 5xx, not JSON, oversized, a
+dropped keep-alive connection, an untrusted TLS daemon.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -25,8 +28,9 @@ from foundry_discover.docker.api import MAX_BODY
 from foundry_discover.docker.endpoint import Endpoint
 from foundry_discover.docker.lookup import gather
 from foundry_discover.runtime import Runtime
-from tests.conftest import cli_env
+from tests.conftest import cli_env, need
 from tests.support.engine_api import EngineApi, inspect
+from tests.support.faulty import SSH_BANNER
 
 ME = "a" * 64
 CONTAINER = Runtime("container", True, None, None, (), ME, "/proc/self/mountinfo")
@@ -169,17 +173,21 @@ def test_every_package_ships_in_the_wheel() -> None:
 
 
 class RawApi:
-    """A Unix-socket server that answers each request with canned bytes: the faults a real server can make.
+    """A server that answers each request with canned bytes: the faults a real server can make.
 
-    ``keep`` serves one request per connection but answers as HTTP/1.1 keep-alive, then closes:
-    a daemon that dropped an idle connection the client still holds.
+    On ``sock`` (a Unix socket), else on 127.0.0.1 (``port``), with ``tls`` speaking TLS.
+    Each connection serves one request; a reply without ``Connection: close`` is a
+    daemon that dropped a kept-alive connection the client still holds.
     """
 
-    def __init__(self, sock: Path, reply: Callable[[str], bytes]) -> None:
-        self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(str(sock))
+    def __init__(
+        self, reply: Callable[[str], bytes], sock: Path | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
+        self.server = socket.socket(socket.AF_UNIX if sock else socket.AF_INET)
+        self.server.bind(str(sock) if sock else ("127.0.0.1", 0))
         self.server.listen(8)
-        self.reply = reply
+        self.port = 0 if sock else self.server.getsockname()[1]
+        self.reply, self.tls = reply, tls
         self.connections = 0
         self.thread = threading.Thread(target=self._serve, daemon=True)
 
@@ -190,15 +198,17 @@ class RawApi:
             except OSError:
                 return
             self.connections += 1
-            with conn:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    chunk = conn.recv(4096)
-                    if not chunk:
-                        break
-                    head += chunk
-                path = head.split(b" ", 2)[1].decode() if head.count(b" ") >= 2 else ""
-                with contextlib.suppress(OSError):  # the client may stop reading an oversized reply
+            with contextlib.suppress(OSError):  # a refused handshake, or a client that stops reading
+                if self.tls is not None:
+                    conn = self.tls.wrap_socket(conn, server_side=True)
+                with conn:
+                    head = b""
+                    while b"\r\n\r\n" not in head:
+                        chunk = conn.recv(4096)
+                        if not chunk:
+                            break
+                        head += chunk
+                    path = head.split(b" ", 2)[1].decode() if head.count(b" ") >= 2 else ""
                     conn.sendall(self.reply(path))
 
     def __enter__(self) -> RawApi:
@@ -216,10 +226,16 @@ def http_reply(status: str, body: bytes, *, close: bool = True) -> bytes:
     return (head + ("Connection: close\r\n" if close else "") + "\r\n").encode() + body
 
 
+def engine_reply(path: str) -> bytes:
+    """A daemon with no containers, answering HTTP/1.1 keep-alive."""
+    doc: Any = {"Version": "27.0.1", "ApiVersion": "1.46"} if path == "/version" else []
+    return http_reply("200 OK", json.dumps(doc).encode(), close=False)
+
+
 @pytest.mark.parametrize(
     ("reply", "error"),
     [
-        (b"SSH-2.0-OpenSSH_9.2\r\n", "cannot be reached (not an HTTP answer: "),
+        (SSH_BANNER, "cannot be reached (not an HTTP answer: SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3)"),
         (b"", "cannot be reached (it closed the connection without an answer)"),
         (http_reply("500 Internal Server Error", b'{"message": "boom"}'), "answered HTTP 500 (boom)"),
         (http_reply("502 Bad Gateway", b"<html>proxy</html>"), "answered HTTP 502 (<html>proxy</html>)"),
@@ -227,7 +243,7 @@ def http_reply(status: str, body: bytes, *, close: bool = True) -> bytes:
     ],
 )
 def test_a_server_that_is_not_a_working_engine_api_is_one_line(sock: Path, reply: bytes, error: str) -> None:
-    with RawApi(sock, lambda path: reply):
+    with RawApi(lambda path: reply, sock):
         found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
     assert not found.reachable
     assert found.error is not None and found.error.startswith(f"the Docker API at unix://{sock} ")
@@ -236,18 +252,46 @@ def test_a_server_that_is_not_a_working_engine_api_is_one_line(sock: Path, reply
 
 def test_an_oversized_reply_is_not_read_whole(sock: Path) -> None:
     body = b"[" + b" " * MAX_BODY + b"]"
-    with RawApi(sock, lambda path: http_reply("200 OK", body)):
+    with RawApi(lambda path: http_reply("200 OK", body), sock):
         found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {}, 2.0)
     assert found.error == f"the Docker API at unix://{sock} sent an oversized reply to GET /version"
 
 
-def test_a_dropped_keep_alive_connection_is_asked_again(sock: Path) -> None:
-    def reply(path: str) -> bytes:
-        doc: Any = {"Version": "27.0.1", "ApiVersion": "1.46"} if path == "/version" else []
-        return http_reply("200 OK", json.dumps(doc).encode(), close=False)
-
-    with RawApi(sock, reply) as api:
-        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
+@pytest.mark.parametrize("scheme", ["unix", "tcp"])
+def test_a_dropped_keep_alive_connection_is_asked_again(sock: Path, scheme: str) -> None:
+    with RawApi(engine_reply, sock if scheme == "unix" else None) as api:
+        address = str(sock) if scheme == "unix" else f"127.0.0.1:{api.port}"
+        endpoint = Endpoint("unix" if scheme == "unix" else "tcp", address, "DOCKER_HOST")
+        found = gather(endpoint, CONTAINER, {"WEB": ["web"]}, 2.0)
     assert found.reachable, found.error
     assert found.version == "27.0.1"
     assert api.connections == 2  # the second GET found its connection closed and opened another
+
+
+def test_tls_with_docker_cert_path_verifies_the_daemon_and_presents_the_client_cert(tmp_path: Path) -> None:
+    need(shutil.which("openssl") is not None, "openssl is not installed (the TLS stand-in needs a certificate)")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert, key)
+    server.verify_mode = ssl.CERT_REQUIRED  # like dockerd --tlsverify: no client certificate, no answer
+    server.load_verify_locations(cert)
+    with RawApi(engine_reply, tls=server) as api:
+        address = f"127.0.0.1:{api.port}"
+        endpoint = Endpoint("tcp", address, "DOCKER_HOST", tls=True, cert_path=str(tmp_path))
+        (tmp_path / "ca.pem").write_bytes(cert.read_bytes())
+        found = gather(endpoint, CONTAINER, {}, 2.0)
+        assert found.reachable, found.error
+        assert found.version == "27.0.1"
+        # Without the daemon's CA the system's store cannot vouch for a self-signed daemon.
+        (tmp_path / "ca.pem").unlink()
+        untrusted = gather(endpoint, CONTAINER, {}, 2.0)
+    assert untrusted.error is not None and "certificate verify failed" in untrusted.error
+    assert untrusted.error.startswith(f"the Docker API at tcp://{address} cannot be reached (")
