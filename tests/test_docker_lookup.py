@@ -295,3 +295,13 @@ def test_tls_with_docker_cert_path_verifies_the_daemon_and_presents_the_client_c
         untrusted = gather(endpoint, CONTAINER, {}, 2.0)
     assert untrusted.error is not None and "certificate verify failed" in untrusted.error
     assert untrusted.error.startswith(f"the Docker API at tcp://{address} cannot be reached (")
+
+
+def test_unreadable_tls_files_name_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "cert.pem").write_text("not a certificate")
+    (tmp_path / "key.pem").write_text("not a key")
+    endpoint = Endpoint("tcp", "127.0.0.1:9", "DOCKER_HOST", tls=True, cert_path=str(tmp_path))
+    found = gather(endpoint, CONTAINER, {}, 2.0)
+    assert found.error is not None
+    assert found.error.startswith(f"the TLS files in {tmp_path} (DOCKER_CERT_PATH) cannot be loaded (")
+    assert found.error.endswith("ca.pem, cert.pem and key.pem there must be PEM, as the docker CLI reads them")

@@ -53,25 +53,21 @@ class Client:
         self.endpoint = endpoint
         # The socket timeout bounds the connect and every read, as httpx's Timeout(timeout) did.
         # No proxy, .netrc or CA bundle is looked up: none applies to a socket or plain http.
+        self._used = False
         self._conn: http.client.HTTPConnection
-        if endpoint.scheme == "unix":
-            self._conn = _UnixConnection(endpoint.address, timeout)
-            self._used = False
-            return
         address = endpoint.address
-        if address.rfind(":") <= address.rfind("]"):
+        if endpoint.scheme == "tcp" and address.rfind(":") <= address.rfind("]"):
             address = f"{address}:{TLS_PORT if endpoint.tls else PLAIN_PORT}"
         try:
-            if endpoint.tls:
+            if endpoint.scheme == "unix":
+                self._conn = _UnixConnection(address, timeout)
+            elif endpoint.tls:
                 context = _tls(endpoint)
                 self._conn = http.client.HTTPSConnection(address, timeout=timeout, context=context)
             else:
                 self._conn = http.client.HTTPConnection(address, timeout=timeout)
         except http.client.InvalidURL:
             raise ApiError(f"DOCKER_HOST={endpoint} has no valid port: use tcp://HOST:PORT") from None
-        except OSError as exc:
-            raise ApiError(f"the TLS files for {endpoint} cannot be loaded ({_reason(exc)})") from None
-        self._used = False
 
     def get(self, path: str, params: dict[str, str] | None = None) -> Any:
         target = f"{path}?{urlencode(params)}" if params else path
@@ -132,9 +128,15 @@ def _tls(endpoint: Endpoint) -> ssl.SSLContext:
     folder = endpoint.cert_path or os.path.expanduser("~/.docker")
     ca, cert, key = (os.path.join(folder, f) for f in ("ca.pem", "cert.pem", "key.pem"))
     # The daemon's CA when DOCKER_CERT_PATH has one, else the system's: the server is always verified.
-    context = ssl.create_default_context(cafile=ca if os.path.exists(ca) else None)
-    if os.path.exists(cert) and os.path.exists(key):
-        context.load_cert_chain(cert, key)
+    try:
+        context = ssl.create_default_context(cafile=ca if os.path.exists(ca) else None)
+        if os.path.exists(cert) and os.path.exists(key):
+            context.load_cert_chain(cert, key)
+    except OSError as exc:  # ssl.SSLError included
+        raise ApiError(
+            f"the TLS files in {folder} ({'DOCKER_CERT_PATH' if endpoint.cert_path else 'the default'}) cannot be "
+            f"loaded ({_reason(exc)}): ca.pem, cert.pem and key.pem there must be PEM, as the docker CLI reads them"
+        ) from None
     return context
 
 
