@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from foundry_discover.docker.api import MAX_BODY
+from foundry_discover.docker.api import MAX_BODY, Client
 from foundry_discover.docker.endpoint import Endpoint
 from foundry_discover.docker.lookup import gather
 from foundry_discover.runtime import Runtime
@@ -176,19 +176,25 @@ class RawApi:
     """A server that answers each request with canned bytes: the faults a real server can make.
 
     On ``sock`` (a Unix socket), else on 127.0.0.1 (``port``), with ``tls`` speaking TLS.
-    Each connection serves one request; a reply without ``Connection: close`` is a
-    daemon that dropped a kept-alive connection the client still holds.
+    Each connection serves one request unless ``keep``: then a reply without ``Connection:
+    close`` is a daemon that dropped a kept-alive connection the client still holds.
     """
 
     def __init__(
-        self, reply: Callable[[str], bytes], sock: Path | None = None, tls: ssl.SSLContext | None = None
+        self,
+        reply: Callable[[str], bytes],
+        sock: Path | None = None,
+        tls: ssl.SSLContext | None = None,
+        *,
+        keep: bool = False,
     ) -> None:
         self.server = socket.socket(socket.AF_UNIX if sock else socket.AF_INET)
         self.server.bind(str(sock) if sock else ("127.0.0.1", 0))
         self.server.listen(8)
         self.port = 0 if sock else self.server.getsockname()[1]
-        self.reply, self.tls = reply, tls
+        self.reply, self.tls, self.keep = reply, tls, keep
         self.connections = 0
+        self.paths: list[str] = []
         self.thread = threading.Thread(target=self._serve, daemon=True)
 
     def _serve(self) -> None:
@@ -202,14 +208,21 @@ class RawApi:
                 if self.tls is not None:
                     conn = self.tls.wrap_socket(conn, server_side=True)
                 with conn:
-                    head = b""
-                    while b"\r\n\r\n" not in head:
-                        chunk = conn.recv(4096)
-                        if not chunk:
-                            break
-                        head += chunk
-                    path = head.split(b" ", 2)[1].decode() if head.count(b" ") >= 2 else ""
-                    conn.sendall(self.reply(path))
+                    self._answer(conn)
+
+    def _answer(self, conn: socket.socket) -> None:
+        pending = b""
+        while True:
+            while b"\r\n\r\n" not in pending:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                pending += chunk
+            head, pending = pending.split(b"\r\n\r\n", 1)
+            self.paths.append(head.split(b" ", 2)[1].decode())
+            conn.sendall(self.reply(self.paths[-1]))
+            if not self.keep:
+                return
 
     def __enter__(self) -> RawApi:
         self.thread.start()
@@ -305,3 +318,67 @@ def test_unreadable_tls_files_name_the_folder(tmp_path: Path) -> None:
     assert found.error is not None
     assert found.error.startswith(f"the TLS files in {tmp_path} (DOCKER_CERT_PATH) cannot be loaded (")
     assert found.error.endswith("ca.pem, cert.pem and key.pem there must be PEM, as the docker CLI reads them")
+
+
+def chunked(body: bytes, size: int = 7) -> bytes:
+    """``body`` in chunks of ``size`` bytes, with a chunk extension and a trailer field, as HTTP/1.1 allows."""
+    parts = [
+        f"{len(body[i : i + size]):x};ext=1\r\n".encode() + body[i : i + size] + b"\r\n"
+        for i in range(0, len(body), size)
+    ]
+    return b"".join(parts) + b"0\r\nX-Trailer: yes\r\n\r\n"
+
+
+VERSION = json.dumps({"Version": "27.0.1", "ApiVersion": "1.46"}).encode()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(VERSION),
+        b"HTTP/1.1 100 Continue\r\n\r\n" + http_reply("200 OK", VERSION, close=False),
+        b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: %d\r\n\r\n" % len(VERSION) + VERSION,
+    ],
+    ids=["chunked", "interim-100", "http1.0-keep-alive"],
+)
+def test_framed_replies_keep_the_connection_for_the_next_get(sock: Path, reply: bytes) -> None:
+    with RawApi(lambda path: reply, sock, keep=True) as api, Client(Endpoint("unix", str(sock), "x"), 2.0) as client:
+        answers = [client.get("/version") for _ in range(3)]
+    assert answers == [json.loads(VERSION)] * 3
+    # Had a body been read short or long, the next status line would be garbage, or a new connection needed.
+    assert (api.connections, api.paths) == (1, ["/version"] * 3)
+
+
+def test_a_reply_ended_by_closing_is_read_to_the_end(sock: Path) -> None:
+    reply = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + VERSION
+    with RawApi(lambda path: reply, sock) as api, Client(Endpoint("unix", str(sock), "x"), 2.0) as client:
+        answers = [client.get("/version") for _ in range(2)]
+    assert answers == [json.loads(VERSION)] * 2
+    assert api.connections == 2
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\n{}", "a Content-Length that is not a number: 12abc"),
+        (b'HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{"Version"', "it closed the connection amid the body"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", "a broken chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n{}", "it closed the connection amid the body"),
+        (b"HTTP/1.1 200 OK\r\nContent-Type: applic", "it closed the connection amid the headers"),
+        (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "a broken HTTP header"),
+        (b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 101 + b"\r\n", "more than 100 HTTP headers"),
+    ],
+    ids=["length-not-a-number", "short-body", "bad-chunk-size", "short-chunk", "cut-headers", "bad-header", "headers"],
+)
+def test_broken_framing_is_one_line(sock: Path, reply: bytes, reason: str) -> None:
+    with RawApi(lambda path: reply, sock):
+        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {}, 2.0)
+    assert found.error == f"the Docker API at unix://{sock} cannot be reached ({reason})"
+
+
+def test_an_oversized_chunked_reply_is_not_read_whole(sock: Path) -> None:
+    body = b"[" + b" " * MAX_BODY + b"]"
+    reply = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(body, 1 << 20)
+    with RawApi(lambda path: reply, sock):
+        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {}, 2.0)
+    assert found.error == f"the Docker API at unix://{sock} sent an oversized reply to GET /version"

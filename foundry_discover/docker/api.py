@@ -1,14 +1,13 @@
-"""A minimal Docker Engine API client: a few GETs over the unix socket or TCP, with http.client.
+"""A minimal Docker Engine API client: a few GETs over the unix socket or TCP, JSON back.
 
-The standard library's HTTP client, not httpx: a doctor of connect-only services loads
-no httpx, and importing it for three GETs cost more than the lookup may add (README,
-"Inside Docker and Compose"). Paths are unversioned: the daemon then speaks its own
-newest API, and every field read here exists since API 1.25.
+HTTP/1.1 through ``http1`` on a plain socket, not httpx or http.client: a doctor of
+connect-only services loads neither, and importing one for three GETs cost more than the
+lookup may add (README, "Inside Docker and Compose"). Paths are unversioned: the daemon
+then speaks its own newest API, and every field read here exists since API 1.25.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import socket
 from types import TracebackType
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from foundry_discover.docker.endpoint import Endpoint
+from foundry_discover.docker.http1 import Connection, ProtocolError
 
 if TYPE_CHECKING:
     import ssl
@@ -30,52 +30,26 @@ class ApiError(Exception):
     """The API could not be asked, or answered with an error: one line, no traceback."""
 
 
-class _UnixConnection(http.client.HTTPConnection):
-    """HTTP over the daemon's Unix socket; the Host header says ``localhost``, as the docker CLI's does."""
-
-    def __init__(self, path: str, timeout: float) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self.path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        try:
-            sock.connect(self.path)
-        except BaseException:
-            sock.close()
-            raise
-        self.sock = sock
-
-
 class Client:
     def __init__(self, endpoint: Endpoint, timeout: float) -> None:
         self.endpoint = endpoint
         # The socket timeout bounds the connect and every read, as httpx's Timeout(timeout) did.
         # No proxy, .netrc or CA bundle is looked up: none applies to a socket or plain http.
-        self._used = False
-        self._conn: http.client.HTTPConnection
-        address = endpoint.address
-        if endpoint.scheme == "tcp" and address.rfind(":") <= address.rfind("]"):
-            address = f"{address}:{TLS_PORT if endpoint.tls else PLAIN_PORT}"
-        try:
-            if endpoint.scheme == "unix":
-                self._conn = _UnixConnection(address, timeout)
-            elif endpoint.tls:
-                context = _tls(endpoint)
-                self._conn = http.client.HTTPSConnection(address, timeout=timeout, context=context)
-            else:
-                self._conn = http.client.HTTPConnection(address, timeout=timeout)
-        except http.client.InvalidURL:
-            raise ApiError(f"DOCKER_HOST={endpoint} has no valid port: use tcp://HOST:PORT") from None
+        if endpoint.scheme == "unix":
+            # The Host header a Unix socket needs is any name; the docker CLI's is a placeholder too.
+            self._http = Connection(lambda: _unix(endpoint.address, timeout), "docker", MAX_BODY)
+            return
+        host, port = _host_port(endpoint)
+        context = _tls(endpoint) if endpoint.tls else None
+        self._http = Connection(lambda: _tcp(host, port, timeout, context), endpoint.address, MAX_BODY)
 
     def get(self, path: str, params: dict[str, str] | None = None) -> Any:
         target = f"{path}?{urlencode(params)}" if params else path
         try:
-            status, body = self._exchange(target)
+            status, body = self._http.get(target)
         except TimeoutError:
             raise ApiError(f"the Docker API at {self.endpoint} did not answer in time") from None
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, ProtocolError) as exc:
             raise ApiError(f"the Docker API at {self.endpoint} cannot be reached ({_reason(exc)})") from None
         if len(body) > MAX_BODY:
             raise ApiError(f"the Docker API at {self.endpoint} sent an oversized reply to GET {path}")
@@ -90,35 +64,50 @@ class Client:
                 f"the Docker API at {self.endpoint} answered GET {path} with a body that is not JSON"
             ) from None
 
-    def _exchange(self, target: str) -> tuple[int, bytes]:
-        try:
-            return self._once(target)
-        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-            # A kept-alive connection the daemon closed meanwhile: ask once more on a new one.
-            if not self._used:
-                raise
-            self._conn.close()
-            self._used = False
-            return self._once(target)
-
-    def _once(self, target: str) -> tuple[int, bytes]:
-        self._conn.request("GET", target, headers={"Accept": "application/json"})
-        response = self._conn.getresponse()
-        # One byte past the cap tells an oversized reply without reading it whole.
-        body = response.read(MAX_BODY + 1)
-        if len(body) > MAX_BODY or not response.isclosed():
-            self._conn.close()
-        self._used = True
-        return response.status, body
-
     def close(self) -> None:
-        self._conn.close()
+        self._http.close()
 
     def __enter__(self) -> Client:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+def _unix(path: str, timeout: float) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(path)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _tcp(host: str, port: int, timeout: float, context: ssl.SSLContext | None) -> socket.socket:
+    sock = socket.create_connection((host, port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if context is None:
+        return sock
+    try:
+        return context.wrap_socket(sock, server_hostname=host)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def _host_port(endpoint: Endpoint) -> tuple[str, int]:
+    """``host:port`` or ``[v6]:port`` of a tcp:// endpoint; without a port, Docker's default."""
+    address = endpoint.address
+    host, colon, port = address.rpartition(":")
+    if not colon or address.endswith("]"):
+        host, port = address, ""
+    try:
+        number = int(port) if port else (TLS_PORT if endpoint.tls else PLAIN_PORT)
+    except ValueError:
+        raise ApiError(f"DOCKER_HOST={endpoint} has no valid port: use tcp://HOST:PORT") from None
+    return host.removeprefix("[").removesuffix("]"), number
 
 
 def _tls(endpoint: Endpoint) -> ssl.SSLContext:
@@ -140,15 +129,10 @@ def _tls(endpoint: Endpoint) -> ssl.SSLContext:
     return context
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: Exception) -> str:
     # The OSError's strerror ("Permission denied", "Connection refused") is the useful part.
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
-    if isinstance(exc, http.client.RemoteDisconnected):
-        return "it closed the connection without an answer"
-    if isinstance(exc, http.client.BadStatusLine):
-        # Its first line, made one line: a banner of SSH, Redis or TLS says who answers instead.
-        return f"not an HTTP answer: {' '.join(str(exc).split())[:80]}"
     return str(exc) or type(exc).__name__
 
 
