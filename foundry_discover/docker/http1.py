@@ -34,12 +34,12 @@ class Connection:
         self._open = opener
         self._host = host
         self._limit = limit
-        self._sock: socket.socket | None = None
-        self._file: BinaryIO | None = None
+        #: The open connection and its buffered reader, while the server keeps it.
+        self._open_now: tuple[socket.socket, BinaryIO] | None = None
 
     def get(self, target: str) -> tuple[int, bytes]:
         """The status and body of ``GET target``; OSError, TimeoutError or ProtocolError when none came."""
-        reused = self._sock is not None
+        reused = self._open_now is not None
         try:
             return self._exchange(target)
         except (Dropped, BrokenPipeError, ConnectionResetError):
@@ -50,23 +50,27 @@ class Connection:
             return self._exchange(target)
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        if self._sock is not None:
-            self._sock.close()
-        self._sock, self._file = None, None
+        if self._open_now is not None:
+            sock, file = self._open_now
+            self._open_now = None
+            file.close()
+            sock.close()
 
     def _exchange(self, target: str) -> tuple[int, bytes]:
-        if self._sock is None:
-            self._sock = self._open()
-            self._file = self._sock.makefile("rb")
-        assert self._file is not None
-        request = f"GET {target} HTTP/1.1\r\nHost: {self._host}\r\nUser-Agent: foundry-discover\r\n"
-        self._sock.sendall(f"{request}Accept: application/json\r\n\r\n".encode())
-        status, keep, headers = self._head(self._file)
-        while 100 <= status < 200:  # an interim reply: the real one follows
-            status, keep, headers = self._head(self._file)
-        body, framed = self._body(self._file, status, headers)
+        if self._open_now is None:
+            sock = self._open()
+            self._open_now = sock, sock.makefile("rb")
+        sock, file = self._open_now
+        try:
+            request = f"GET {target} HTTP/1.1\r\nHost: {self._host}\r\nUser-Agent: foundry-discover\r\n"
+            sock.sendall(f"{request}Accept: application/json\r\n\r\n".encode())
+            status, keep, headers = self._head(file)
+            while 100 <= status < 200:  # an interim reply: the real one follows
+                status, keep, headers = self._head(file)
+            body, framed = self._body(file, status, headers)
+        except BaseException:
+            self.close()  # a half-read reply leaves the connection useless
+            raise
         if not (keep and framed):
             self.close()
         return status, body
