@@ -84,10 +84,10 @@ def run(runs: int = 20) -> list[Delta]:
         rows = []
         for label, argv in (
             (
-                "a service with a health_path (httpx already loaded by its check)",
+                "a service with a health_path (its check loads httpx)",
                 [exe, "--registry", str(registry), "doctor", "page"],
             ),
-            ("a connect-only service (the lookup loads httpx itself)", [exe, "doctor", "web"]),
+            ("a connect-only service (nothing loads an HTTP library)", [exe, "doctor", "web"]),
         ):
             measured = compare(
                 f"doctor, {label}: with the Docker API vs without",
