@@ -450,10 +450,17 @@ def aws_check(registry: Registry, deadline: Deadline, options: Options) -> Step:
 
 
 def _aws_config(deadline: Deadline) -> Any:
-    """What is left of the deadline, retries included (``max_attempts`` would count retries, not attempts)."""
-    from foundry_discover.secrets import cli_config
+    """One attempt that may use what is left of the deadline.
 
-    return cli_config(max(deadline.remaining(), 0.1))
+    ``total_max_attempts`` counts attempts (``max_attempts`` would count retries). Not
+    ``secrets.cli_config``'s slices: a LocalStack whose Secrets Manager is still loading
+    answers its first call after seconds, and doctor has one deadline for every service,
+    so the call gets all of it, once.
+    """
+    from botocore.config import Config
+
+    left = max(deadline.remaining(), 0.1)
+    return Config(connect_timeout=left, read_timeout=left, retries={"total_max_attempts": 1, "mode": "standard"})
 
 
 def _fetch(sc: Any, options: Options) -> Step:

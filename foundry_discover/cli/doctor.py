@@ -1,6 +1,7 @@
 """`foundry-discover doctor`: walk the whole chain for every service and say what to fix."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the parameters' annotations with
+# get_type_hints, which would compile and evaluate every string at each start-up.
 
 from pathlib import Path
 from typing import Annotated

@@ -1,6 +1,7 @@
 """`foundry-discover resolve`: DNS as the container sees it, and why a name does or does not resolve."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the parameters' annotations with
+# get_type_hints, which would compile and evaluate every string at each start-up.
 
 import enum
 import sys

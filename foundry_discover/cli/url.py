@@ -1,6 +1,7 @@
 """`foundry-discover url`: where a service is, from the registry."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Typer reads the parameters' annotations with
+# get_type_hints, which would compile and evaluate every string at each start-up.
 
 from typing import Annotated
 
