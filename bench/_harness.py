@@ -20,6 +20,8 @@ class Comparison:
     baseline_ms: float
     target: float
     higher_is_better: bool = False
+    #: Reported but never a failure of the run (e.g. the aws CLI, itself a botocore client).
+    informational: bool = False
 
     @property
     def ratio(self) -> float:
@@ -32,6 +34,8 @@ class Comparison:
     def report(self) -> str:
         op = ">=" if self.higher_is_better else "<="
         verdict = "ok" if self.met else "MISSED"
+        if self.informational:
+            verdict = f"informational ({verdict.lower()})"
         return (
             f"{self.name}: {self.candidate_ms:.1f} ms vs baseline {self.baseline_ms:.1f} ms "
             f"-> ratio {self.ratio:.2f} (target {op} {self.target}) {verdict}"
@@ -57,6 +61,7 @@ def compare(
     warmup: int = 3,
     env: dict[str, str] | None = None,
     higher_is_better: bool = False,
+    informational: bool = False,
 ) -> Comparison:
     """Median wall time of two commands, run alternately so both see the same machine."""
     for _ in range(warmup):
@@ -67,4 +72,4 @@ def compare(
     for _ in range(runs):
         cand.append(time_once(candidate, env))
         base.append(time_once(baseline, env))
-    return Comparison(name, statistics.median(cand), statistics.median(base), target, higher_is_better)
+    return Comparison(name, statistics.median(cand), statistics.median(base), target, higher_is_better, informational)

@@ -1,7 +1,8 @@
 """Run the benchmarks: `.venv/bin/python -m bench.run [NAME ...] [--runs N]`.
 
 Each prints candidate and baseline medians from the same run and their ratio against
-the target. Benchmarks are run on demand, never as timed assertions in tests.
+the target. Benchmarks are run on demand, never as timed assertions in tests. The exit
+status is 0 when every real target holds; an informational comparison never fails it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def main() -> int:
         module = importlib.import_module(f"bench.{name}")
         for comparison in module.run(runs=args.runs):
             print(comparison.report(), flush=True)
-            missed += not comparison.met
+            missed += not (comparison.met or comparison.informational)
     return 1 if missed else 0
 
 
