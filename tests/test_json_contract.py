@@ -102,7 +102,7 @@ def test_every_error_type_is_in_the_readme() -> None:
     import re
     from pathlib import Path
 
-    import foundry_discover.cli._common  # noqa: F401 - defines the CLI's own errors (internal, interrupted, terminated)
+    import foundry_discover.cli._common  # noqa: F401 - defines the CLI's own error (internal)
     from foundry_discover.errors import FoundryError
 
     def subclasses(cls: type[FoundryError]) -> set[type[FoundryError]]:
