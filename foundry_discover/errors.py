@@ -7,8 +7,11 @@ Neither may ever hold a secret value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
+# Annotations only: `health NAME` starts without Typer and must not import typing.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import ClassVar
 
 EXIT_OK = 0
 EXIT_NOT_OK = 1

@@ -12,38 +12,56 @@ it reads the environment each time it is asked, never at import time: an app or 
 that changes ``os.environ`` sees the change.
 """
 
-# No `from __future__ import annotations`: NamedTuple would compile every string
-# annotation into a ForwardRef at import time, which costs `url` milliseconds.
-import ipaddress
+from __future__ import annotations
+
 import os
-import re
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal, NamedTuple
 
 from foundry_discover.errors import ConfigError
+from foundry_discover.record import FrozenRecord
+
+# An application imports this module at start-up and `health NAME` runs on it as a
+# healthcheck, so it imports no `typing`, `dataclasses`, `re`, `pathlib` or `ipaddress`
+# (about 20 ms together): names and values are checked with str methods, and the rare
+# paths (a registry file, an IPv6 literal, a Kubernetes link) import what they need.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from pathlib import Path
+    from typing import Any, Literal
+
+    SourceKind = Literal["env", "file", "default"]
 
 #: The environment variable that names a TOML registry file (``--registry`` wins over it).
 REGISTRY_ENV = "FOUNDRY_DISCOVER_REGISTRY"
 
-# Patterns, not compiled objects: `re` compiles (and caches) each on first use, so
-# `url` pays only for the two it needs.
-_NAME_RE = r"^[A-Z][A-Z0-9_]*$"
-_ENV_HOST_RE = r"^SVC_([A-Z][A-Z0-9_]*)_HOST$"
-_LABEL_RE = r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$"
-_PORT_RE = r"^[0-9]{1,6}$"
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NAME_CHARS = _UPPER | frozenset("0123456789_")
+#: What a DNS label may hold (with '_', which DNS allows and botocore does not: a warning).
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _SCHEME_RE = r"^[a-z][a-z0-9+.-]*$"
 #: A kubelet's Docker-link variable: ``tcp://10.96.0.12:4566`` or ``tcp://[fd00::12]:4566``.
 _LINK_RE = r"^(tcp|udp|sctp)://(\[[0-9A-Fa-f:.]+\]|[0-9.]+):([0-9]{1,5})$"
 
 
-class Source(NamedTuple):
+def _is_name(text: str) -> bool:
+    """``[A-Z][A-Z0-9_]*``: a registry key."""
+    return text[:1] in _UPPER and all(c in _NAME_CHARS for c in text)
+
+
+def _is_label(text: str) -> bool:
+    """One DNS label: 1 to 63 letters, digits, '-' or '_', neither end a '-'."""
+    return 0 < len(text) <= 63 and text[0] != "-" and text[-1] != "-" and all(c in _LABEL_CHARS for c in text)
+
+
+class Source(FrozenRecord):
     """Where one value came from."""
 
-    kind: Literal["env", "file", "default"]
-    detail: str
+    __slots__ = ("kind", "detail")
+
+    def __init__(self, kind: SourceKind, detail: str) -> None:
+        self.kind = kind
+        self.detail = detail
 
     def __str__(self) -> str:
         if self.kind == "env":
@@ -53,17 +71,37 @@ class Source(NamedTuple):
         return "built-in default"
 
 
-class ServiceSpec(NamedTuple):
+class ServiceSpec(FrozenRecord):
     """A declared service: its defaults, before the environment has its say."""
 
-    name: str
-    host: str
-    port: int | None
-    scheme: str = "http"
-    health_path: str | None = None
-    declared_by: str = "built-in"
-    #: Set when a registry file declared it: the defaults then come from that file.
-    source: Source | None = None
+    __slots__ = (
+        "name",
+        "host",
+        "port",
+        "scheme",
+        "health_path",
+        "declared_by",
+        "source",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        host: str,
+        port: int | None,
+        scheme: str = "http",
+        health_path: str | None = None,
+        declared_by: str = "built-in",
+        source: Source | None = None,
+    ) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self.scheme = scheme
+        self.health_path = health_path
+        self.declared_by = declared_by
+        #: Set when a registry file declared it: the defaults then come from that file.
+        self.source = source
 
 
 BUILTIN_SERVICES: tuple[ServiceSpec, ...] = (
@@ -76,19 +114,42 @@ BUILTIN_SERVICES: tuple[ServiceSpec, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(FrozenRecord):
     """A service as the application will use it: validated values and their provenance."""
 
-    name: str
-    host: str
-    port: int
-    scheme: str
-    health_path: str | None
-    host_source: Source
-    port_source: Source
-    declared_by: str
-    warnings: tuple[str, ...] = field(default=())
+    __slots__ = (
+        "name",
+        "host",
+        "port",
+        "scheme",
+        "health_path",
+        "host_source",
+        "port_source",
+        "declared_by",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        host: str,
+        port: int,
+        scheme: str,
+        health_path: str | None,
+        host_source: Source,
+        port_source: Source,
+        declared_by: str,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self.scheme = scheme
+        self.health_path = health_path
+        self.host_source = host_source
+        self.port_source = port_source
+        self.declared_by = declared_by
+        self.warnings = warnings
 
     @property
     def host_env(self) -> str:
@@ -128,7 +189,7 @@ def port_var(name: str) -> str:
 
 def validate_name(raw: str) -> str:
     name = normalize_name(raw)
-    if not re.match(_NAME_RE, name):
+    if not _is_name(name):
         raise ConfigError(
             f"{raw!r} is not a valid service name",
             fix="Use letters, digits, '-' and '_', starting with a letter (e.g. localstack)",
@@ -136,13 +197,16 @@ def validate_name(raw: str) -> str:
     return name
 
 
-class ServiceLink(NamedTuple):
+class ServiceLink(FrozenRecord):
     """What a kubelet puts in ``<SVC>_PORT`` for a Service (the Docker-link style)."""
 
-    service: str
-    protocol: str
-    address: str
-    port: int
+    __slots__ = ("service", "protocol", "address", "port")
+
+    def __init__(self, service: str, protocol: str, address: str, port: int) -> None:
+        self.service = service
+        self.protocol = protocol
+        self.address = address
+        self.port = port
 
 
 def parse_service_link(variable: str, value: str) -> ServiceLink | None:
@@ -151,6 +215,8 @@ def parse_service_link(variable: str, value: str) -> ServiceLink | None:
     The kubelet names the variable after the Service, upper-cased with '-' as '_'
     (kubernetes pkg/kubelet/envvars); Service names hold no '_', so the name comes back exactly.
     """
+    import re  # only for a value that is not a plain port number
+
     match = re.match(_LINK_RE, value.strip())
     if not match or not variable.endswith("_PORT") or len(variable) <= len("_PORT"):
         return None
@@ -182,7 +248,7 @@ def validate_port(raw: object, culprit: str) -> int:
             f"{culprit} is empty",
             fix="Set it to an integer from 1 to 65535 (e.g. 4566), or unset it to use the default",
         )
-    if not re.match(_PORT_RE, text):
+    if not (text.isascii() and text.isdigit() and len(text) <= 6):
         link = parse_service_link(culprit, text) if "://" in text else None
         if link is not None:
             raise service_link_error(culprit, str(raw), link)
@@ -235,7 +301,7 @@ def validate_host(raw: object, culprit: str, port_hint: str = "") -> tuple[str, 
             fix=f"Set {culprit}={host} and append paths with `url --path`",
         )
     name = text[:-1] if text.endswith(".") else text
-    if not name.isascii() or len(name) > 253 or not all(re.match(_LABEL_RE, lbl) for lbl in name.split(".")):
+    if not name.isascii() or len(name) > 253 or not all(_is_label(lbl) for lbl in name.split(".")):
         raise ConfigError(
             f"{culprit}={raw!r} holds characters no host name may hold",
             fix="Use letters, digits, '-' and '.' only (e.g. localstack or localstack.default.svc.cluster.local)",
@@ -250,6 +316,8 @@ def validate_host(raw: object, culprit: str, port_hint: str = "") -> tuple[str, 
 
 
 def _ipv6(text: str, raw: str, culprit: str) -> str:
+    import ipaddress
+
     try:
         ipaddress.IPv6Address(text)
     except ValueError:
@@ -288,7 +356,7 @@ class Registry:
         self._file_cache: tuple[tuple[str, int], dict[str, ServiceSpec]] | None = None
 
     @classmethod
-    def from_mapping(cls, env: Mapping[str, str], registry_file: str | os.PathLike[str] | None = None) -> "Registry":
+    def from_mapping(cls, env: Mapping[str, str], registry_file: str | os.PathLike[str] | None = None) -> Registry:
         """A registry over any mapping: for tests and for apps that hold their own config."""
         return cls(dict(env), registry_file)
 
@@ -299,20 +367,26 @@ class Registry:
     # ---- declared services ---------------------------------------------------------
 
     def registry_path(self) -> Path | None:
+        named: str | os.PathLike[str]
         if self._registry_file is not None:
-            return Path(self._registry_file)
-        named = self.env.get(REGISTRY_ENV, "").strip()
-        return Path(named) if named else None
+            named = self._registry_file
+        else:
+            named = self.env.get(REGISTRY_ENV, "").strip()
+            if not named:
+                return None
+        from pathlib import Path
+
+        return Path(named)
 
     def specs(self) -> dict[str, ServiceSpec]:
         """Built-ins, then the registry file, then services only the environment knows."""
         specs = {spec.name: spec for spec in BUILTIN_SERVICES}
         specs.update(self._file_specs())
         for key in self.env:
-            match = re.match(_ENV_HOST_RE, key)
-            if match and match.group(1) not in specs:
-                name = match.group(1)
-                specs[name] = ServiceSpec(name, "", None, "http", None, f"environment ({key})")
+            if key.startswith("SVC_") and key.endswith("_HOST"):
+                name = key[len("SVC_") : -len("_HOST")]
+                if _is_name(name) and name not in specs:
+                    specs[name] = ServiceSpec(name, "", None, "http", None, f"environment ({key})")
         return specs
 
     def names(self) -> list[str]:
@@ -399,7 +473,7 @@ class Registry:
             warnings=warnings,
         )
 
-    def with_env(self, env: Mapping[str, str]) -> "Registry":
+    def with_env(self, env: Mapping[str, str]) -> Registry:
         """The same registry file over another environment."""
         return Registry(dict(env), self._registry_file)
 
@@ -421,6 +495,8 @@ _FILE_KEYS = {"host", "port", "scheme", "health_path"}
 
 def load_registry_file(path: Path) -> dict[str, ServiceSpec]:
     """Parse a TOML registry file into specs; every mistake is a ConfigError naming the key."""
+    import re
+
     if sys.version_info >= (3, 11):
         import tomllib
     else:

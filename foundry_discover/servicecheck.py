@@ -11,20 +11,23 @@ every socket operation gets the time left as its timeout.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+import _socket
 
 from foundry_discover.errors import EXIT_NOT_OK, EXIT_OK, FoundryError, NotOkError, UnreachableError
 from foundry_discover.probes import WrongProtocol, wire
+from foundry_discover.record import Record
 
+# Annotations only: `health NAME` starts without typing (see record.py).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    from foundry_discover.deadline import Deadline
+
+    Verdict = Literal["healthy", "not_ready", "unhealthy", "unreachable", "config", "interrupted"]
     from foundry_discover.health import EmulatorHealth
     from foundry_discover.probes import ProbeResult
     from foundry_discover.registry import Service
-    from foundry_discover.waiting import Deadline
 
 #: Default --timeout for one check, and for a --wait (LocalStack in Docker can take 30 s+).
 DEFAULT_TIMEOUT = 5.0
@@ -35,21 +38,47 @@ class DoesNotResolve(NotOkError):
     """The host name has no address."""
 
 
-@dataclass
-class ServiceCheck:
-    """A non-emulator service: TCP connect, then the health path when declared."""
+class ServiceCheck(Record):
+    """A non-emulator service: its scheme's protocol check (probes), or the emulator's when it is one."""
 
-    name: str
-    url: str
-    verdict: Literal["healthy", "not_ready", "unhealthy", "unreachable", "config", "interrupted"]
-    reasons: list[str]
-    connect_ms: float | None = None
-    health_url: str | None = None
-    http_status: int | None = None
-    error: FoundryError | None = None
-    emulator: EmulatorHealth | None = None
-    #: The protocol check by scheme (probes): what answered on the port, and what it said.
-    probe: ProbeResult | None = None
+    __slots__ = (
+        "name",
+        "url",
+        "verdict",
+        "reasons",
+        "connect_ms",
+        "health_url",
+        "http_status",
+        "error",
+        "emulator",
+        "probe",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        verdict: Verdict,
+        reasons: list[str],
+        *,
+        connect_ms: float | None = None,
+        health_url: str | None = None,
+        http_status: int | None = None,
+        error: FoundryError | None = None,
+        emulator: EmulatorHealth | None = None,
+        probe: ProbeResult | None = None,
+    ) -> None:
+        self.name = name
+        self.url = url
+        self.verdict = verdict
+        self.reasons = reasons
+        self.connect_ms = connect_ms
+        self.health_url = health_url
+        self.http_status = http_status
+        self.error = error
+        self.emulator = emulator
+        #: The protocol check by scheme (probes): what answered on the port, and what it said.
+        self.probe = probe
 
     @property
     def ok(self) -> bool:
@@ -94,39 +123,54 @@ def resolve_host(host: str, port: int, deadline: Deadline, *, name: str | None =
     """The addresses the application gets for ``host``, in getaddrinfo's order.
 
     Raises DoesNotResolve / UnreachableError when it has none in time. getaddrinfo has no
-    timeout of its own, so it runs in a daemon thread joined with the time left: a DNS
-    server that never answers cannot stretch the command.
+    timeout of its own, so it runs in a thread of its own, waited for with the time left: a
+    DNS server that never answers cannot stretch the command. The thread is ``_thread``'s,
+    like a daemon thread (the process does not wait for it at exit): ``threading`` would
+    import collections, functools and more into every healthcheck of a service by name.
     """
-    try:
-        ipaddress.ip_address(host)
+    if _is_address(host):
         return [host]
-    except ValueError:
-        pass
-    outcome: list[list[str] | OSError] = []
+    import _thread
+
+    outcome: list[list[str] | OSError | UnicodeError] = []
+    finished = _thread.allocate_lock()
+    finished.acquire()
 
     def lookup() -> None:
         try:
-            infos = socket.getaddrinfo(wire.host_arg(host), port, type=socket.SOCK_STREAM)
+            infos = _socket.getaddrinfo(wire.host_arg(host), port, 0, _socket.SOCK_STREAM)
             outcome.append(list(dict.fromkeys(str(info[4][0]) for info in infos)))
-        except OSError as exc:
+        except (OSError, UnicodeError) as exc:  # UnicodeError: a name the idna codec refuses
             outcome.append(exc)
+        finally:
+            finished.release()
 
-    worker = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
-    worker.start()
-    worker.join(deadline.remaining())
+    _thread.start_new_thread(lookup, ())
+    finished.acquire(timeout=deadline.remaining())
     fix = _resolve_fix(name or host)
     if not outcome:
         raise UnreachableError(f"resolving {host} did not finish within {deadline.seconds:g}s", fix=fix)
     result = outcome[0]
-    if not isinstance(result, OSError):
+    if isinstance(result, list):
         return result
     code = getattr(result, "errno", None)
-    if code == socket.EAI_AGAIN:
+    if code == _socket.EAI_AGAIN:
         raise UnreachableError(f"{host} does not resolve: no DNS server answered", fix=fix)
-    if isinstance(result, socket.gaierror):
+    if isinstance(result, _socket.gaierror):
         reason = result.strerror or str(result)
         raise DoesNotResolve(f"{host} does not resolve ({reason})", fix=fix)
     raise UnreachableError(f"resolving {host} failed ({result})", fix=fix)
+
+
+def _is_address(host: str) -> bool:
+    """An IPv4 or IPv6 address, which needs no lookup."""
+    for family in (_socket.AF_INET, _socket.AF_INET6):
+        try:
+            _socket.inet_pton(family, host)
+            return True
+        except OSError:
+            continue
+    return False
 
 
 def tcp_connect(host: str, port: int, deadline: Deadline) -> float:

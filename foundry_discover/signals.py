@@ -23,14 +23,22 @@ Standard library only: the CLI installs this before anything else runs.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from types import FrameType
+import sys
 
 from foundry_discover.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
+
+# Every command imports this first, `health NAME` too, which must start as fast as
+# redis-cli: so no typing, and `_signal`, the C module `signal` wraps (`signal` turns its
+# constants into three enums at import, about a millisecond). Type-checked as `signal`,
+# whose functions these are; handlers and constants are plain ints here.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal
+    from collections.abc import Callable
+    from types import FrameType
+else:
+    import _signal as signal
 
 
 class _State:
@@ -67,13 +75,13 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     raise _state.stop
 
 
-@contextlib.contextmanager
-def held() -> Iterator[None]:
+class held:
     """Delay SIGTERM/Ctrl-C until the block ends, so what it writes is written whole."""
-    _state.held += 1
-    try:
-        yield
-    finally:
+
+    def __enter__(self) -> None:
+        _state.held += 1
+
+    def __exit__(self, *exc: object) -> None:
         _release()
 
 
@@ -117,7 +125,10 @@ def install() -> Callable[[], None]:
     Python's default.
     """
     global _state
-    if threading.current_thread() is not threading.main_thread():
+    # No other thread runs Python code before `threading` is imported, and `health NAME`
+    # starts without it (about a millisecond): ask it only when it is there.
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.current_thread() is not threading.main_thread():
         return lambda: None
     _state = _State()
     _state.starting = True
@@ -126,7 +137,7 @@ def install() -> Callable[[], None]:
     previous: dict[int, Callable[[int, FrameType | None], object] | int | None] = {}
     for signum, default in defaults.items():
         current = signal.getsignal(signum)
-        if current is default:
+        if current == default:
             previous[signum] = current
             signal.signal(signum, _on_signal)
 

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, TypeVar
+
+from foundry_discover.deadline import Deadline
+
+__all__ = ["Deadline", "Polled", "poll"]
 
 T = TypeVar("T")
 
@@ -24,30 +28,8 @@ BACKOFF = 1.5
 MAX_INTERVAL = 0.1
 
 
-# Deadline and Polled are plain value types, not dataclasses: every command imports this
-# module, and generating a dataclass's methods costs about half a millisecond each.
-class Deadline(NamedTuple):
-    """A point on the monotonic clock that a whole operation must finish by."""
-
-    at: float
-    seconds: float
-
-    @classmethod
-    def after(cls, seconds: float) -> Deadline:
-        return cls(time.monotonic() + seconds, seconds)
-
-    def remaining(self) -> float:
-        return max(0.0, self.at - time.monotonic())
-
-    @property
-    def expired(self) -> bool:
-        return time.monotonic() >= self.at
-
-    def cap(self, seconds: float) -> float:
-        """``seconds`` or what is left of the deadline, whichever is smaller."""
-        return min(seconds, self.remaining())
-
-
+# Polled is a plain class, not a dataclass: every command imports this module, and
+# generating a dataclass's methods costs about half a millisecond each.
 class Polled(Generic[T]):
     """How a wait ended: the last value seen, and whether it was what we waited for."""
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from foundry_discover.cli import app
 from foundry_discover.health import MAX_BODY
-from tests.support.faulty import Faulty
+from tests.support.faulty import Faulty, never_accepting
 from tests.test_json_contract import check_envelope
 
 runner = CliRunner()
@@ -90,26 +90,10 @@ def test_refused() -> None:
 
 
 def test_connect_timeout_is_bounded() -> None:
-    # A listening socket whose backlog is full: the kernel drops further SYNs, so a
-    # connect hangs like one to a firewalled host, without leaving this machine.
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(0)
-        port = sock.getsockname()[1]
-        fillers = []
-        for _ in range(4):
-            filler = socket.socket()
-            filler.setblocking(False)
-            filler.connect_ex(("127.0.0.1", port))
-            fillers.append(filler)
-        time.sleep(0.1)
-        try:
-            started = time.monotonic()
-            result = health("--url", f"http://127.0.0.1:{port}", "--timeout", "1")
-            elapsed = time.monotonic() - started
-        finally:
-            for filler in fillers:
-                filler.close()
+    with never_accepting() as port:
+        started = time.monotonic()
+        result = health("--url", f"http://127.0.0.1:{port}", "--timeout", "1")
+        elapsed = time.monotonic() - started
     assert result.exit_code == 4
     message = one_line_error(result)
     assert "timed out after 1s" in message or "sent no reply within 1s" in message, message

@@ -13,8 +13,10 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from foundry_discover.errors import EXIT_INTERNAL, FoundryError, stop_error
+from foundry_discover.cli.boundary import InternalError, guarded
 from foundry_discover.registry import Registry
+
+__all__ = ["InternalError", "JsonOpt", "RequireOpt", "State", "required_services", "run", "seconds", "state"]
 
 JsonOpt = Annotated[
     bool,
@@ -66,53 +68,6 @@ def state(ctx: typer.Context) -> State:
     return obj if isinstance(obj, State) else State()
 
 
-class InternalError(FoundryError):
-    """An exception nobody planned for: reported in one line, never with locals."""
-
-    exit_code = EXIT_INTERNAL
-    kind = "internal"
-
-
 def run(command: str, as_json: bool, action: Callable[[], Any]) -> NoReturn:
-    """Run a command's action and turn everything it raises into a message and exit code.
-
-    ``action`` returns an ``Outcome`` already emitted, or its exit code: the action
-    renders its own result, because only it knows which renderer fits.
-
-    SIGTERM and Ctrl-C (held since start-up by ``signals.install``) take effect from here
-    on; once the action is over, a late one changes nothing: the result is out.
-    """
-    from foundry_discover import render, signals
-
-    render.forget_delivered()
-    try:
-        signals.ready()
-        try:
-            code = action()
-        finally:
-            signals.done()
-    except FoundryError as exc:
-        render.emit_error(command, exc, as_json=as_json)
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt as exc:
-        delivered = render.delivered()
-        if delivered is not None:
-            # The stop came as the JSON document was being written: it is whole, and it is the result.
-            raise typer.Exit(delivered) from None
-        stop = stop_error(exc)
-        render.emit_error(command, stop, as_json=as_json)
-        raise typer.Exit(stop.exit_code) from None
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        err = InternalError(
-            f"unexpected {type(exc).__name__} (a bug in foundry-discover)",
-            fix="Please report it with the command you ran; set FOUNDRY_DISCOVER_DEBUG=1 to see the traceback",
-        )
-        import os
-
-        if os.environ.get("FOUNDRY_DISCOVER_DEBUG"):
-            raise
-        render.emit_error(command, err, as_json=as_json)
-        raise typer.Exit(EXIT_INTERNAL) from None
-    raise typer.Exit(int(code or 0))
+    """Run a command's action inside the error boundary and exit with its code."""
+    raise typer.Exit(guarded(command, as_json, action, passthrough=(typer.Exit,)))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from foundry_discover.cli._common import JsonOpt, RequireOpt, required_services, run, seconds, state
-from foundry_discover.errors import FoundryError, NotOkError
+from foundry_discover.errors import FoundryError
 
 if TYPE_CHECKING:
     from foundry_discover.health import EmulatorHealth
@@ -77,15 +77,18 @@ def health(
     def action() -> int:
         # `health NAME` imports servicecheck alone: the emulator check (health) is for the
         # emulator, --all and --wait.
-        from foundry_discover import render
-        from foundry_discover.render import health as show
-        from foundry_discover.servicecheck import ServiceCheck
-        from foundry_discover.waiting import Deadline
+        from foundry_discover.cli import quick
+        from foundry_discover.deadline import Deadline
 
         deadline = Deadline.after(total)
-        if all_:
-            from foundry_discover import health as core
+        if not (all_ or emulator or wait):
+            return quick.check_once(registry, name or "", deadline, as_json=as_json)
 
+        from foundry_discover import health as core
+        from foundry_discover import render
+        from foundry_discover.render import health as show
+
+        if all_:
             found = core.check_all(registry, deadline)
             checks = found.services
             code = core.overall_exit(checks)
@@ -105,8 +108,6 @@ def health(
 
         check: Callable[[Deadline], EmulatorHealth | ServiceCheck]
         if emulator:
-            from foundry_discover import health as core
-
             service_name = "localstack"
             base = core.emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
 
@@ -122,39 +123,23 @@ def health(
             def check(d: Deadline) -> "EmulatorHealth | ServiceCheck":
                 return check_service(service, d)
 
-            what = f"{service.name.lower()} at {service.url}"
+            what = quick.what(service)
 
-        human = show.show_emulator if emulator else show.show_service
         if wait:
-            from foundry_discover import health as waiting
-
             try:
                 with render.Progress() as progress:
-                    result = waiting.wait_healthy(
+                    result = core.wait_healthy(
                         check, deadline, what=what, on_progress=lambda text, _: progress.update(f"{what}: {text}")
                     )
-            except waiting.HealthWaitTimeout as exc:
+            except core.HealthWaitTimeout as exc:
                 last = None if isinstance(exc.last, FoundryError) else exc.last
                 if last is None or not as_json:
                     raise
+                human = show.show_emulator if emulator else show.show_service
                 render.deliver("health", last, exc.exit_code, exc, as_json=True, human=human)
                 return exc.exit_code
         else:
             result = check(deadline)
-        problem = None if result.ok else NotOkError(_summary(result, what))
-        if isinstance(result, ServiceCheck) and result.error is not None and not result.ok:
-            if result.probe is None:
-                raise result.error  # nothing answered: there is no result to show
-            problem = result.error  # something answered: show what (JSON carries the protocol)
-        render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=human)
-        return result.exit_code
+        return quick.deliver(result, what, as_json=as_json)
 
     run("health", as_json, action)
-
-
-def _summary(result: "EmulatorHealth | ServiceCheck", what: str) -> str:
-    from foundry_discover.servicecheck import ServiceCheck
-
-    if isinstance(result, ServiceCheck):
-        return f"{what} is {result.verdict}: {'; '.join(result.reasons)}"
-    return result.summary()

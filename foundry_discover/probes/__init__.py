@@ -12,18 +12,21 @@ Standard library only, so a probe costs little more than the TCP connect itself.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
 
 from foundry_discover.errors import NotOkError
+from foundry_discover.record import Record
 
+# Annotations only: a probe runs in `health NAME`, which starts without typing.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    from foundry_discover.deadline import Deadline
     from foundry_discover.probes.identify import Identity
     from foundry_discover.probes.wire import Heard
     from foundry_discover.registry import Service
-    from foundry_discover.waiting import Deadline
 
-State = Literal["ok", "not_ready", "failing", "wrong_protocol", "no_reply", "tcp_only", "redirect"]
+    State = Literal["ok", "not_ready", "failing", "wrong_protocol", "no_reply", "tcp_only", "redirect"]
 
 #: Scheme -> the protocol checked. Any other scheme gets a TCP connect only, and says so.
 SCHEMES = {"redis": "redis", "postgresql": "postgresql", "postgres": "postgresql", "http": "http", "https": "https"}
@@ -37,31 +40,66 @@ class WrongProtocol(NotOkError):
     """Something answers on the port, but not in the protocol the scheme promises."""
 
 
-@dataclass
-class ProbeResult:
+class ProbeResult(Record):
     """One protocol check: what was expected, what answered, and what that means."""
 
-    scheme: str
-    #: The protocol the scheme promises ("tcp" when there is no check for it).
-    expected: str
-    #: What answered: redis, postgresql, http, tls, ssh, smtp, mysql, banner, unknown,
-    #: or silent / closed / reset when nothing did; tcp for a TCP-only check.
-    protocol: str
-    state: State
-    detail: str
-    connect_ms: float
-    #: What was sent, in words: "PING", "SSLRequest, startup message", "GET /healthz".
-    request: str = ""
-    elapsed_ms: float = 0.0
-    note: str | None = None
-    fix: str | None = None
-    server: str | None = None
-    http_status: int | None = None
-    location: str | None = None
+    __slots__ = (
+        "scheme",
+        "expected",
+        "protocol",
+        "state",
+        "detail",
+        "connect_ms",
+        "request",
+        "elapsed_ms",
+        "note",
+        "fix",
+        "server",
+        "http_status",
+        "location",
+    )
+
+    def __init__(
+        self,
+        scheme: str,
+        expected: str,
+        protocol: str,
+        state: State,
+        detail: str,
+        connect_ms: float,
+        request: str = "",
+        elapsed_ms: float = 0.0,
+        *,
+        note: str | None = None,
+        fix: str | None = None,
+        server: str | None = None,
+        http_status: int | None = None,
+        location: str | None = None,
+    ) -> None:
+        self.scheme = scheme
+        #: The protocol the scheme promises ("tcp" when there is no check for it).
+        self.expected = expected
+        #: What answered: redis, postgresql, http, tls, ssh, smtp, mysql, banner, unknown,
+        #: or silent / closed / reset when nothing did; tcp for a TCP-only check.
+        self.protocol = protocol
+        self.state = state
+        self.detail = detail
+        self.connect_ms = connect_ms
+        #: What was sent, in words: "PING", "SSLRequest, startup message", "GET /healthz".
+        self.request = request
+        self.elapsed_ms = elapsed_ms
+        self.note = note
+        self.fix = fix
+        self.server = server
+        self.http_status = http_status
+        self.location = location
 
     @property
     def ok(self) -> bool:
         return self.state in ("ok", "tcp_only")
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 def probe(service: Service, address: str, deadline: Deadline) -> ProbeResult:

@@ -9,12 +9,16 @@ follows it with a full HTTP client.
 
 from __future__ import annotations
 
+import _socket
 import re
-import socket
 
-from foundry_discover.probes import ProbeResult, State, WrongProtocol, identify, not_spoken, wire
+from foundry_discover.probes import ProbeResult, WrongProtocol, identify, not_spoken, wire
 from foundry_discover.probes.identify import Identity, header
-from foundry_discover.waiting import Deadline
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from foundry_discover.deadline import Deadline
+    from foundry_discover.probes import State
 
 _STATUS_RE = re.compile(rb"^HTTP/(\d(?:\.\d)?) (\d{3})")
 _PREFIX = b"HTTP/"
@@ -48,26 +52,29 @@ def exchange(
     silent and the check ends within about a second.
     """
     sock, connect_ms = wire.connect(address, port, deadline)
-    with sock:
-        conn: socket.socket = sock
+    conn: _socket.socket = sock
+    try:
         if tls:
             import ssl
 
             context = ssl.create_default_context()
+            plain = wire.full_socket(sock)
+            conn = plain
             try:
-                sock.settimeout(max(deadline.remaining(), 0.001))
-                conn = context.wrap_socket(sock, server_hostname=host)
+                plain.settimeout(max(deadline.remaining(), 0.001))
+                conn = context.wrap_socket(plain, server_hostname=host)
             except (OSError, ssl.SSLError) as exc:
                 return wire.Heard(b"", "reset", 0.0), connect_ms, str(exc).splitlines()[0][:160], None
-        with conn:
-            heard = wire.exchange(conn, request(host, port, path), deadline, _head_done)
-            if heard.how != "silent" or heard.data:
-                return heard, connect_ms, None, None
-            found = identify.sniff(address, port, deadline)
-            if found is None or found.protocol != "http":
-                return heard, connect_ms, None, found
-            more = wire.exchange(conn, b"", deadline, _head_done, window=deadline.remaining())
-            return wire.Heard(more.data, more.how, heard.elapsed_ms + more.elapsed_ms), connect_ms, None, found
+        heard = wire.exchange(conn, request(host, port, path), deadline, _head_done)
+        if heard.how != "silent" or heard.data:
+            return heard, connect_ms, None, None
+        found = identify.sniff(address, port, deadline)
+        if found is None or found.protocol != "http":
+            return heard, connect_ms, None, found
+        more = wire.exchange(conn, b"", deadline, _head_done, window=deadline.remaining())
+        return wire.Heard(more.data, more.how, heard.elapsed_ms + more.elapsed_ms), connect_ms, None, found
+    finally:
+        conn.close()
 
 
 def check(
@@ -160,8 +167,10 @@ def expect_http(address: str, port: int, deadline: Deadline, *, path: str, culpr
     the deadline. An HTTP answer, silence, or a hang-up is left to the full client.
     """
     sock, connect_ms = wire.connect(address, port, deadline)
-    with sock:
+    try:
         heard = wire.exchange(sock, request(address, port, path), deadline, _head_done)
+    finally:
+        sock.close()
     if _STATUS_RE.match(heard.data) or heard.how == "silent":
         return
     found = not_spoken(

@@ -11,14 +11,26 @@ and closes at the first answer: no password is ever sent, no query ever run.
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import struct
+from foundry_discover.probes import ProbeResult, not_spoken, wire
 
-from foundry_discover.probes import ProbeResult, State, not_spoken, wire
-from foundry_discover.waiting import Deadline
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import _socket
 
-SSL_REQUEST = struct.pack("!ii", 8, 80877103)
+    from foundry_discover.deadline import Deadline
+    from foundry_discover.probes import State
+
+
+def _int32(value: int) -> bytes:
+    """A protocol Int32: big-endian, signed (int methods, not struct: one import less in a healthcheck)."""
+    return value.to_bytes(4, "big", signed=True)
+
+
+def _read_int32(data: bytes, at: int) -> int:
+    return int.from_bytes(data[at : at + 4], "big", signed=True)
+
+
+SSL_REQUEST = _int32(8) + _int32(80877103)
 PROTOCOL_3 = 196608
 USER = "foundry-discover"
 TERMINATE = b"X\x00\x00\x00\x04"
@@ -30,9 +42,9 @@ AUTH_METHODS = {0: "none (trust)", 2: "Kerberos", 3: "password", 5: "MD5", 7: "G
 
 def startup() -> bytes:
     params = {"user": USER, "database": "postgres", "application_name": USER}
-    body = struct.pack("!i", PROTOCOL_3) + b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in params.items())
+    body = _int32(PROTOCOL_3) + b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in params.items())
     body += b"\0"
-    return struct.pack("!i", len(body) + 4) + body
+    return _int32(len(body) + 4) + body
 
 
 def _one_byte(data: bytes) -> bool:
@@ -43,13 +55,13 @@ def _message(data: bytes) -> bool:
     """A whole backend message has arrived (type byte, length, body)."""
     if len(data) < 5:
         return False
-    length: int = struct.unpack("!i", data[1:5])[0]
+    length = _read_int32(data, 1)
     return length < 4 or length > 16384 or len(data) >= 1 + length
 
 
 def fields(data: bytes) -> dict[str, str]:
     """An ErrorResponse's fields by their one-letter code (S severity, C SQLSTATE, M message)."""
-    length = struct.unpack("!i", data[1:5])[0]
+    length = _read_int32(data, 1)
     out: dict[str, str] = {}
     for part in data[5 : 1 + length].split(b"\0"):
         if part:
@@ -72,7 +84,7 @@ def check(address: str, port: int, deadline: Deadline, *, culprit: str) -> Probe
 
 
 def _inside_tls(
-    sock: socket.socket, address: str, port: int, deadline: Deadline, *, culprit: str, connect_ms: float
+    sock: _socket.socket, address: str, port: int, deadline: Deadline, *, culprit: str, connect_ms: float
 ) -> ProbeResult:
     import ssl
 
@@ -80,10 +92,12 @@ def _inside_tls(
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
+    plain = wire.full_socket(sock)
     try:
-        sock.settimeout(deadline.cap(wire.REPLY_WINDOW) or 0.001)
-        tls = context.wrap_socket(sock, server_hostname=None)
+        plain.settimeout(deadline.cap(wire.REPLY_WINDOW) or 0.001)
+        tls = context.wrap_socket(plain, server_hostname=None)
     except (OSError, ssl.SSLError) as exc:
+        plain.close()
         return ProbeResult(
             "",
             "postgresql",
@@ -101,7 +115,7 @@ def _inside_tls(
 
 def judge(
     heard: wire.Heard,
-    sock: socket.socket,
+    sock: _socket.socket,
     address: str,
     port: int,
     deadline: Deadline,
@@ -117,11 +131,11 @@ def judge(
         return ProbeResult("", "postgresql", "postgresql", state, detail, connect_ms, REQUEST, note=note, fix=fix)
 
     if data[:1] == b"R" and _message(data) and len(data) >= 9:
-        code = struct.unpack("!i", data[5:9])[0]
-        if code == 0:
+        auth = _read_int32(data, 5)
+        if auth == 0:
             # Trust: the session is open. Say goodbye properly so the server logs nothing.
             _send_quietly(sock, TERMINATE)
-        method = AUTH_METHODS.get(code, f"method {code}")
+        method = AUTH_METHODS.get(auth, f"method {auth}")
         return result("ok", f"accepting connections{over} (authentication: {method}; none attempted)")
     if data[:1] == b"E" and _message(data) and len(data) >= 5:
         error = fields(data)
@@ -143,6 +157,9 @@ def judge(
     )
 
 
-def _send_quietly(sock: socket.socket, data: bytes) -> None:
-    with contextlib.suppress(OSError):
+def _send_quietly(sock: _socket.socket, data: bytes) -> None:
+    # Not contextlib.suppress: this module runs in `health NAME`, which imports no more than it must.
+    try:  # noqa: SIM105
         sock.sendall(data)
+    except OSError:
+        pass  # it was a courtesy: the answer is already in

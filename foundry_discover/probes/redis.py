@@ -7,8 +7,12 @@ being read into memory), ``-BUSY`` (a script runs) and ``-MASTERDOWN``: not read
 
 from __future__ import annotations
 
-from foundry_discover.probes import ProbeResult, State, not_spoken, wire
-from foundry_discover.waiting import Deadline
+from foundry_discover.probes import ProbeResult, not_spoken, wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from foundry_discover.deadline import Deadline
+    from foundry_discover.probes import State
 
 PING = b"*1\r\n$4\r\nPING\r\n"
 
@@ -28,8 +32,10 @@ def _line(data: bytes) -> bool:
 
 def check(address: str, port: int, deadline: Deadline, *, culprit: str) -> ProbeResult:
     sock, connect_ms = wire.connect(address, port, deadline)
-    with sock:
+    try:
         heard = wire.exchange(sock, PING, deadline, _line)
+    finally:
+        sock.close()
     return judge(heard, address, port, deadline, culprit=culprit, connect_ms=connect_ms)
 
 

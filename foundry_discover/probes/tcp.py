@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from foundry_discover.probes import ProbeResult, wire
-from foundry_discover.waiting import Deadline
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from foundry_discover.deadline import Deadline
 
 
 def check(address: str, port: int, deadline: Deadline, *, scheme: str, undeclared: str = "") -> ProbeResult:

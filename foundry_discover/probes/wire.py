@@ -1,20 +1,33 @@
 """The socket work every probe shares: connect, say hello, read one short reply.
 
-Standard library only. Every blocking call gets the time left of the caller's
-``Deadline`` as its timeout, and a reply is awaited for at most ``window`` seconds: a
-server that speaks another protocol answers (or hangs up) at once, so a check that
-waits out ``--timeout`` for a reply that is not coming would only be slower, not surer.
+On ``_socket``, the C module the ``socket`` module wraps: importing ``socket`` builds
+four enums and imports ``selectors`` (about 4 ms, more than a PING on loopback takes),
+and a probe needs only connect, send and receive. ``full_socket`` gives the ``socket``
+module's socket for the rare connection that turns to TLS. Standard library only.
+
+Every blocking call gets the time left of the caller's ``Deadline`` as its timeout,
+and a reply is awaited for at most ``window`` seconds: a server that speaks another
+protocol answers (or hangs up) at once, so a check that waits out ``--timeout`` for a
+reply that is not coming would only be slower, not surer.
 """
 
 from __future__ import annotations
 
-import socket
+import _socket
 import time
-from collections.abc import Callable
-from typing import Any, Literal, NamedTuple
 
 from foundry_discover.errors import UnreachableError
-from foundry_discover.waiting import Deadline
+from foundry_discover.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import socket
+    from collections.abc import Callable
+    from typing import Literal
+
+    from foundry_discover.deadline import Deadline
+
+    How = Literal["reply", "closed", "reset", "silent"]
 
 #: How long a probe waits for the reply to its hello. A Redis PING or a PostgreSQL
 #: SSLRequest is answered in well under a millisecond on loopback and a few over a network.
@@ -24,15 +37,16 @@ SNIFF_WINDOW = 0.3
 #: The most a probe reads: a status line and headers, a banner, one protocol message.
 MAX_READ = 16 * 1024
 
-How = Literal["reply", "closed", "reset", "silent"]
 
-
-class Heard(NamedTuple):
+class Heard(Record):
     """What came back after a hello: the bytes, and how the read ended."""
 
-    data: bytes
-    how: How
-    elapsed_ms: float
+    __slots__ = ("data", "how", "elapsed_ms")
+
+    def __init__(self, data: bytes, how: How, elapsed_ms: float) -> None:
+        self.data = data
+        self.how = how
+        self.elapsed_ms = elapsed_ms
 
 
 def host_arg(host: str) -> str | bytes:
@@ -45,14 +59,27 @@ def host_arg(host: str) -> str | bytes:
     return host.encode("ascii") if host.isascii() else host
 
 
-def connect(address: str, port: int, deadline: Deadline) -> tuple[socket.socket, float]:
+def _open(address: str, port: int, timeout: float) -> _socket.socket:
+    """What ``socket.create_connection`` does, on ``_socket``: each address in turn."""
+    first: OSError | None = None
+    for family, kind, proto, _, sockaddr in _socket.getaddrinfo(host_arg(address), port, 0, _socket.SOCK_STREAM):
+        sock = _socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            first = first or exc
+    raise first or OSError(f"no address for {address}")
+
+
+def connect(address: str, port: int, deadline: Deadline) -> tuple[_socket.socket, float]:
     """A connected socket and the milliseconds the connect took, or UnreachableError."""
     where = f"{address}:{port}"
     started = time.perf_counter()
     try:
-        # typeshed says str, but create_connection hands the host to getaddrinfo, which takes bytes.
-        host: Any = host_arg(address)
-        sock = socket.create_connection((host, port), timeout=max(deadline.remaining(), 0.001))
+        sock = _open(address, port, max(deadline.remaining(), 0.001))
     except ConnectionRefusedError:
         raise UnreachableError(
             f"{where} refused the connection: nothing listens on port {port}",
@@ -69,12 +96,22 @@ def connect(address: str, port: int, deadline: Deadline) -> tuple[socket.socket,
             fix="Check that this container shares a network with the service (Compose: a common networks: entry; "
             "Kubernetes: no NetworkPolicy blocking it) and that the address is still the service's",
         ) from None
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
     return sock, (time.perf_counter() - started) * 1000
 
 
+def full_socket(sock: _socket.socket) -> socket.socket:
+    """The same connection as a ``socket.socket``, which is what ``ssl`` wraps."""
+    import socket
+
+    timeout = sock.gettimeout()
+    full = socket.socket(fileno=sock.detach())
+    full.settimeout(timeout)
+    return full
+
+
 def exchange(
-    sock: socket.socket,
+    sock: _socket.socket,
     hello: bytes,
     deadline: Deadline,
     enough: Callable[[bytes], bool],
@@ -124,8 +161,10 @@ def talk(
 ) -> tuple[Heard, float]:
     """Connect, exchange once, close: what was heard and the connect milliseconds."""
     sock, connect_ms = connect(address, port, deadline)
-    with sock:
+    try:
         return exchange(sock, hello, deadline, enough, window=window), connect_ms
+    finally:
+        sock.close()
 
 
 def first_line(data: bytes, limit: int = 120) -> str:

@@ -10,40 +10,41 @@ Results go to stdout; warnings, errors and progress go to stderr.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from foundry_discover import __version__
 from foundry_discover.errors import FoundryError
+from foundry_discover.record import Record
 
+# Annotations only: `health NAME` renders through here and starts without typing, and
+# without dataclasses, enum or pathlib, which to_jsonable needs only for objects of theirs.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import IO, Any
+
     from rich.console import Console
 
 #: Bumped only when a key is removed or changes meaning; adding keys is not a break.
 SCHEMA_VERSION = 1
 SCHEMA = f"foundry-discover/v{SCHEMA_VERSION}"
 
-R = TypeVar("R")
-
 #: A table cell: plain text, or (text, style) where style is a rich style name.
 Cell = str | tuple[str, str]
 
 
-@dataclass
-class Outcome:
+class Outcome(Record):
     """What a command produced: the result, its exit code and any warnings."""
 
-    command: str
-    result: Any
-    exit_code: int = 0
-    warnings: list[str] = field(default_factory=list)
+    __slots__ = ("command", "result", "exit_code", "warnings")
+
+    def __init__(self, command: str, result: Any, exit_code: int = 0, warnings: list[str] | None = None) -> None:
+        self.command = command
+        self.result = result
+        self.exit_code = exit_code
+        self.warnings = [] if warnings is None else warnings
 
 
 # ---- terminals ------------------------------------------------------------------------
@@ -169,12 +170,15 @@ def to_jsonable(obj: Any) -> Any:
     """
     if hasattr(obj, "to_json"):
         return to_jsonable(obj.to_json())
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+    if hasattr(type(obj), "__dataclass_fields__") and not isinstance(obj, type):
+        import dataclasses  # already loaded: obj is one of its dataclasses
+
         return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.repr}
-    if isinstance(obj, enum.Enum):
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    enum = sys.modules.get("enum")
+    if enum is not None and isinstance(obj, enum.Enum):  # no Enum exists unless enum was imported
         return obj.value
-    if isinstance(obj, Path):
-        return str(obj)
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set, frozenset)):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from foundry_discover.render import Cell, line, table
 
+TYPE_CHECKING = False  # not typing's: `health NAME` starts without importing typing
 if TYPE_CHECKING:
     # Annotations only: showing a Redis check must not import the emulator check.
     from foundry_discover.health import EmulatorHealth, InitStatus

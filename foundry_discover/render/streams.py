@@ -14,7 +14,10 @@ from __future__ import annotations
 import io
 import os
 import sys
-from typing import IO, Any
+
+TYPE_CHECKING = False  # not typing's: every command, `health NAME` too, installs these first
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 
 class _PipeSafeFile(io.FileIO):

@@ -19,6 +19,8 @@ every connection a handler still holds.
     smtp           speaks first, as Postfix does: a 220 greeting; each line then gets
                    "502 ... not recognized", and the connection stays open
     silent         accepts and reads whatever comes, never writes a byte (not even to TLS)
+
+``never_accepting()`` is one more: a port whose connects hang.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ import ssl
 import subprocess
 import tempfile
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 KINDS = (
@@ -232,3 +236,25 @@ class Faulty:
             if self._stop.is_set():
                 return
             conn.sendall(block)
+
+
+@contextlib.contextmanager
+def never_accepting() -> Iterator[int]:
+    """A listening port whose backlog is full: the kernel drops further SYNs, so a connect
+    hangs like one to a firewalled host, without leaving this machine."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(0)
+        port = int(sock.getsockname()[1])
+        fillers = []
+        for _ in range(4):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        time.sleep(0.1)
+        try:
+            yield port
+        finally:
+            for filler in fillers:
+                filler.close()

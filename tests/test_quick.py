@@ -1,0 +1,268 @@
+"""`health NAME` without Typer (cli/quick.py): which forms it takes, and that it answers
+exactly as the Typer command does.
+
+The parity tests run every case twice against real servers: as the console script (the
+quick start) and through the Typer application (the same ``main`` with the quick parser
+turned off), and compare exit code, stdout and stderr, with only the measured
+milliseconds blanked out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from foundry_discover.cli import quick
+from tests import probe_fixtures
+from tests.conftest import cli_env, run_cli
+from tests.support.faulty import never_accepting
+from tests.test_interrupt_report import interrupt
+
+redis = probe_fixtures.redis
+EXE = Path(sys.executable).with_name("foundry-discover")
+pg_cluster = probe_fixtures.pg_cluster
+postgres = probe_fixtures.postgres
+
+# ---- the parser (pure) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["health", "redis"], quick.Plan("redis")),
+        (["health", "Redis", "--json"], quick.Plan("Redis", as_json=True)),
+        (["health", "--json", "redis"], quick.Plan("redis", as_json=True)),
+        (["health", "redis", "--timeout", "2"], quick.Plan("redis", timeout=2.0)),
+        (["health", "redis", "--timeout=2.5"], quick.Plan("redis", timeout=2.5)),
+        (["health", "--timeout", ".5", "postgres"], quick.Plan("postgres", timeout=0.5)),
+        (["--registry", "r.toml", "health", "cache"], quick.Plan("cache", registry_file="r.toml")),
+        (["--registry=r.toml", "health", "cache", "--json"], quick.Plan("cache", as_json=True, registry_file="r.toml")),
+    ],
+)
+def test_the_plain_forms_are_taken(argv: list[str], expected: quick.Plan) -> None:
+    assert quick.parse(argv, {}) == expected
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["health"],  # the emulator check
+        ["health", "localstack"],
+        ["health", "LocalStack", "--json"],
+        ["health", "redis", "--wait"],
+        ["health", "--all"],
+        ["health", "redis", "--help"],
+        ["health", "-h"],
+        ["health", "redis", "postgres"],  # Typer reports the extra argument
+        ["health", "redis", "--json", "--json"],
+        ["health", "redis", "--timeout"],
+        ["health", "redis", "--timeout", "0"],  # Typer says why it is refused
+        ["health", "redis", "--timeout", "-1"],
+        ["health", "redis", "--timeout", "1e3"],  # a float Typer takes: its own parser judges it
+        ["health", "redis", "--timeout", "nan"],
+        ["health", "redis", "--timeout", "5", "--timeout", "6"],
+        ["health", "redis", "--timeouts", "5"],
+        ["health", "redis", "--url", "http://x"],
+        ["health", "redis", "--require", "s3"],
+        ["health", "--", "redis"],
+        ["health", "redis", "-"],
+        ["--registry", "health", "redis"],  # no FILE: Typer decides what was meant
+        ["--registry"],
+        ["--registry", "-x", "health", "redis"],
+        ["--registryfile", "r.toml", "health", "redis"],
+        ["--version"],
+        ["url", "redis"],
+        ["resolve", "redis"],
+        ["doctor"],
+        ["secret", "get", "x"],
+    ],
+)
+def test_every_other_form_goes_to_typer(argv: list[str]) -> None:
+    assert quick.parse(argv, {}) is None
+
+
+def test_shell_completion_goes_to_typer() -> None:
+    assert quick.parse(["health", "redis"], {"_FOUNDRY_DISCOVER_COMPLETE": "complete_bash"}) is None
+
+
+# ---- the same answers both ways -----------------------------------------------------------
+
+#: `main()` exactly as the console script runs it, with the quick parser turned off.
+THROUGH_TYPER = (
+    "import sys\n"
+    "from foundry_discover.cli import main, quick\n"
+    "quick.parse = lambda argv, env: None\n"
+    "sys.argv = ['foundry-discover', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+_MS = re.compile(r"\d+(?:\.\d+)? ?ms\b")
+
+
+def _blank_ms(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: None if k.endswith("_ms") else _blank_ms(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_blank_ms(v) for v in value]
+    return value
+
+
+def _comparable(out: subprocess.CompletedProcess[str], as_json: bool) -> tuple[int, Any, str]:
+    stdout: Any = _blank_ms(json.loads(out.stdout)) if as_json else _MS.sub("N ms", out.stdout)
+    return out.returncode, stdout, _MS.sub("N ms", out.stderr)
+
+
+def assert_same_both_ways(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    assert quick.parse(args, env) is not None, "this form must be taken by the quick start"
+    fast = run_cli(*args, env=env)
+    typer = subprocess.run(
+        [sys.executable, "-c", THROUGH_TYPER, *args], capture_output=True, text=True, env=env, timeout=60
+    )
+    as_json = "--json" in args
+    assert _comparable(fast, as_json) == _comparable(typer, as_json), (fast, typer)
+    assert "Traceback" not in fast.stderr + typer.stderr
+    return fast
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _redis_env(port: int, **more: str) -> dict[str, str]:
+    return cli_env(SVC_REDIS_HOST="127.0.0.1", REDIS_PORT=str(port), NO_COLOR="1", **more)
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"], ["--timeout", "2"], ["--timeout=2.5", "--json"]])
+def test_a_healthy_redis(redis, extra: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = assert_same_both_ways(["health", "redis", *extra], _redis_env(redis.port))
+    assert out.returncode == 0
+    assert "PONG" in out.stdout
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_a_healthy_postgres(postgres, extra: list[str]) -> None:  # type: ignore[no-untyped-def]
+    env = cli_env(SVC_POSTGRES_HOST="127.0.0.1", POSTGRES_PORT=str(postgres.port), NO_COLOR="1")
+    out = assert_same_both_ways(["health", "postgres", *extra], env)
+    assert out.returncode == 0
+    assert "accepting connections" in out.stdout
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_another_protocol_on_the_port(redis, extra: list[str]) -> None:  # type: ignore[no-untyped-def]
+    env = cli_env(SVC_POSTGRES_HOST="127.0.0.1", POSTGRES_PORT=str(redis.port), NO_COLOR="1")
+    out = assert_same_both_ways(["health", "postgres", *extra], env)
+    assert out.returncode == 1
+    assert "POSTGRES_PORT probably names the wrong service" in out.stderr
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_nothing_listening(extra: list[str]) -> None:
+    out = assert_same_both_ways(["health", "redis", *extra], _redis_env(_closed_port()))
+    assert out.returncode == 4
+    assert "refused the connection" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        (["health", "redsi"], {}, "did you mean redis?"),
+        (["health", "re$dis", "--json"], {}, "is not a valid service name"),
+        (["health", "redis"], {"REDIS_PORT": "tcp://10.96.0.12:6379"}, "injected by Kubernetes"),
+        (["health", "redis", "--json"], {"REDIS_PORT": "63 79"}, "is not a port number"),
+        (["health", "redis"], {"SVC_REDIS_HOST": "redis:6379"}, "holds a port"),
+        (["--registry", "/nonexistent/registry.toml", "health", "redis"], {}, "cannot be read"),
+    ],
+)
+def test_configuration_errors(args: list[str], env: dict[str, str], says: str) -> None:
+    # Every one fails before any connection is made.
+    full = cli_env(**{"SVC_REDIS_HOST": "127.0.0.1", "NO_COLOR": "1", **env})
+    out = assert_same_both_ways(args, full)
+    assert out.returncode == 3
+    assert says in out.stderr
+
+
+def test_a_service_from_a_registry_file(redis, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    registry = tmp_path / "registry.toml"
+    registry.write_text(f'[services.cache]\nhost = "127.0.0.1"\nport = {redis.port}\nscheme = "redis"\n')
+    out = assert_same_both_ways(["--registry", str(registry), "health", "cache"], cli_env(NO_COLOR="1"))
+    assert out.returncode == 0
+    assert "PONG" in out.stdout
+
+
+def test_a_service_only_the_environment_declares(redis) -> None:  # type: ignore[no-untyped-def]
+    env = cli_env(SVC_CACHE_HOST="127.0.0.1", CACHE_PORT=str(redis.port), NO_COLOR="1")
+    out = assert_same_both_ways(["health", "cache", "--json"], env)
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["result"]["protocol"] == "tcp"
+
+
+# ---- the quick start under signals, closed pipes and a connect that hangs -------------------
+
+
+def test_a_hanging_connect_ends_at_the_timeout() -> None:
+    with never_accepting() as port:
+        started = time.monotonic()
+        out = assert_same_both_ways(["health", "redis", "--timeout", "1"], _redis_env(port))
+        elapsed = time.monotonic() - started
+    assert out.returncode == 4
+    assert f"connecting to 127.0.0.1:{port} timed out after 1s" in out.stderr
+    assert elapsed < 6, elapsed  # both runs
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["human", "json"])
+@pytest.mark.parametrize(
+    ("sig", "code", "kind", "last_line"),
+    [
+        (signal.SIGTERM, 143, "terminated", "error: terminated (SIGTERM)"),
+        (signal.SIGINT, 130, "interrupted", "error: interrupted"),
+    ],
+    ids=["SIGTERM", "SIGINT"],
+)
+def test_a_signal_mid_check_ends_it_with_one_line(
+    sig: signal.Signals, code: int, kind: str, last_line: str, as_json: bool
+) -> None:
+    args = ["health", "redis", "--timeout", "30", *(["--json"] if as_json else [])]
+    with never_accepting() as port:
+        env = _redis_env(port)
+        assert quick.parse(args, env) is not None
+        # A second in, it is in the connect, which would last the 30 s; it must end at once.
+        returncode, out, err = interrupt(args, env, sig, after=1.0)
+    assert returncode == code, err
+    assert err.strip().splitlines()[-1] == last_line
+    if as_json:
+        doc = json.loads(out)
+        assert (doc["exit_code"], doc["ok"], doc["error"]["type"]) == (code, False, kind)
+    else:
+        assert out == ""
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["human", "json"])
+@pytest.mark.parametrize("port_kind", ["redis", "refused"])
+def test_a_closed_pipe_keeps_the_checks_exit_code(redis, as_json: bool, port_kind: str) -> None:  # type: ignore[no-untyped-def]
+    port = redis.port if port_kind == "redis" else _closed_port()
+    args = ["health", "redis", *(["--json"] if as_json else [])]
+    env = _redis_env(port)
+    expected = 0 if port_kind == "redis" else 4
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write (`| head -0`)
+    try:
+        proc = subprocess.run(
+            [str(EXE), *args], stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=30
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == expected, proc.stderr
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
