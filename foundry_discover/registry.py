@@ -18,7 +18,7 @@ import os
 import sys
 
 from foundry_discover.errors import ConfigError
-from foundry_discover.record import FrozenRecord
+from foundry_discover.values import FrozenRecord
 
 # An application imports this module at start-up and `health NAME` runs on it as a
 # healthcheck, so it imports no `typing`, `dataclasses`, `re`, `pathlib` or `ipaddress`

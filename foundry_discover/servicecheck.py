@@ -15,14 +15,14 @@ import _socket
 
 from foundry_discover.errors import EXIT_NOT_OK, EXIT_OK, FoundryError, NotOkError, UnreachableError
 from foundry_discover.probes import WrongProtocol, wire
-from foundry_discover.record import Record
+from foundry_discover.values import Record
 
-# Annotations only: `health NAME` starts without typing (see record.py).
+# Annotations only: `health NAME` starts without typing (see values.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Literal
 
-    from foundry_discover.deadline import Deadline
+    from foundry_discover.values import Deadline
 
     Verdict = Literal["healthy", "not_ready", "unhealthy", "unreachable", "config", "interrupted"]
     from foundry_discover.health import EmulatorHealth

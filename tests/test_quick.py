@@ -1,4 +1,4 @@
-"""`health NAME` without Typer (cli/quick.py): which forms it takes, and that it answers
+"""`health` without Typer (cli/quick.py): which forms it takes, and that it answers
 exactly as the Typer command does.
 
 The parity tests run every case twice against real servers: as the console script (the
@@ -25,7 +25,7 @@ import pytest
 from foundry_discover.cli import quick
 from tests import probe_fixtures
 from tests.conftest import cli_env, run_cli
-from tests.support.faulty import never_accepting
+from tests.support.faulty import Faulty, never_accepting
 from tests.test_interrupt_report import interrupt
 
 redis = probe_fixtures.redis
@@ -47,6 +47,16 @@ postgres = probe_fixtures.postgres
         (["health", "--timeout", ".5", "postgres"], quick.Plan("postgres", timeout=0.5)),
         (["--registry", "r.toml", "health", "cache"], quick.Plan("cache", registry_file="r.toml")),
         (["--registry=r.toml", "health", "cache", "--json"], quick.Plan("cache", as_json=True, registry_file="r.toml")),
+        (["health"], quick.Plan(None)),
+        (["health", "localstack"], quick.Plan("localstack")),
+        (["health", "LocalStack", "--json"], quick.Plan("LocalStack", as_json=True)),
+        (["health", "--url", "http://h:4566"], quick.Plan(None, url="http://h:4566")),
+        (["health", "--url=http://h:4566", "--timeout", "5"], quick.Plan(None, url="http://h:4566", timeout=5.0)),
+        (
+            ["health", "--require", "secretsmanager,S3", "--require=sqs", "--require", "s3"],
+            quick.Plan(None, require=("secretsmanager", "s3", "sqs")),
+        ),
+        (["health", " LOCALSTACK", "--require", ""], quick.Plan(" LOCALSTACK")),
     ],
 )
 def test_the_plain_forms_are_taken(argv: list[str], expected: quick.Plan) -> None:
@@ -57,9 +67,7 @@ def test_the_plain_forms_are_taken(argv: list[str], expected: quick.Plan) -> Non
     "argv",
     [
         [],
-        ["health"],  # the emulator check
-        ["health", "localstack"],
-        ["health", "LocalStack", "--json"],
+        ["health", "--wait"],
         ["health", "redis", "--wait"],
         ["health", "--all"],
         ["health", "redis", "--help"],
@@ -73,8 +81,15 @@ def test_the_plain_forms_are_taken(argv: list[str], expected: quick.Plan) -> Non
         ["health", "redis", "--timeout", "nan"],
         ["health", "redis", "--timeout", "5", "--timeout", "6"],
         ["health", "redis", "--timeouts", "5"],
-        ["health", "redis", "--url", "http://x"],
+        ["health", "redis", "--url", "http://x"],  # Typer says --url is the emulator's
         ["health", "redis", "--require", "s3"],
+        ["health", "redis", "--require", ""],
+        ["health", "--require", "s3!"],  # Typer reports the bad service name
+        ["health", "--require"],
+        ["health", "--require", "--json"],
+        ["health", "--url"],
+        ["health", "--url", "-x"],
+        ["health", "--url", "http://a", "--url", "http://b"],
         ["health", "--", "redis"],
         ["health", "redis", "-"],
         ["--registry", "health", "redis"],  # no FILE: Typer decides what was meant
@@ -266,3 +281,44 @@ def test_a_closed_pipe_keeps_the_checks_exit_code(redis, as_json: bool, port_kin
         os.close(write_end)
     assert proc.returncode == expected, proc.stderr
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+# ---- the emulator check, both ways ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [[], ["--json"], ["--require", "secretsmanager,s3"], ["--require", "secretsmanager", "--json", "--timeout", "10"]],
+)
+def test_a_real_emulator(emulator, extra: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out = assert_same_both_ways(["health", "--url", emulator.url, *extra], cli_env(NO_COLOR="1"))
+    assert out.returncode == 0, out.stderr
+
+
+def test_the_emulator_from_the_registry(ministack) -> None:  # type: ignore[no-untyped-def]
+    host, port = ministack.url.removeprefix("http://").rsplit(":", 1)
+    env = cli_env(SVC_LOCALSTACK_HOST=host, LOCALSTACK_PORT=port, NO_COLOR="1")
+    for args in (["health"], ["health", "localstack", "--json"]):
+        assert assert_same_both_ways(args, env).returncode == 0
+
+
+def test_a_service_the_emulator_does_not_run(localstack) -> None:  # type: ignore[no-untyped-def]
+    out = assert_same_both_ways(["health", "--url", localstack.url, "--require", "nosuchservice"], cli_env())
+    assert out.returncode == 1
+    assert "nosuchservice" in out.stderr
+
+
+@pytest.mark.parametrize(("fault", "code"), [("http500", 1), ("garbage", 1), ("not_json", 1), ("reset", 4)])
+@pytest.mark.parametrize("as_json", [False, True], ids=["human", "json"])
+def test_a_misbehaving_emulator(fault: str, code: int, as_json: bool) -> None:
+    with Faulty(fault) as server:
+        args = ["health", "--url", server.url, "--timeout", "3", *(["--json"] if as_json else [])]
+        out = assert_same_both_ways(args, cli_env(NO_COLOR="1"))
+    assert out.returncode == code, out.stderr
+
+
+@pytest.mark.parametrize("url", ["ftp://h:21", "http://h:99999", "localhost:4566"])
+def test_a_url_that_is_not_one(url: str) -> None:
+    out = assert_same_both_ways(["health", "--url", url], cli_env())
+    assert out.returncode == 3
+    assert f"--url {url!r}" in out.stderr

@@ -106,9 +106,9 @@ def doctor(
 
         from foundry_discover import doctor as core
         from foundry_discover import render
-        from foundry_discover.deadline import Deadline
         from foundry_discover.render import doctor as show
         from foundry_discover.runtime import detect
+        from foundry_discover.values import Deadline
 
         deadline = Deadline.after(total)
         options = core.Options(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from foundry_discover.cli import quick
 from foundry_discover.cli._common import JsonOpt, RequireOpt, required_services, run, seconds, state
 from foundry_discover.errors import FoundryError
 
@@ -62,7 +63,7 @@ def health(
     from foundry_discover.servicecheck import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
 
     required = required_services(require)
-    emulator = name is None or name.strip().upper().replace("-", "_") == "LOCALSTACK"
+    emulator = name is None or quick.is_emulator(name)
     if all_ and (name is not None or url is not None or required or wait):
         raise typer.BadParameter(
             "--all checks every service: give no NAME, --url, --require or --wait", param_hint="--all"
@@ -75,13 +76,13 @@ def health(
     registry = state(ctx).registry()
 
     def action() -> int:
-        # `health NAME` imports servicecheck alone: the emulator check (health) is for the
-        # emulator, --all and --wait.
-        from foundry_discover.cli import quick
-        from foundry_discover.deadline import Deadline
+        from foundry_discover.values import Deadline
 
         deadline = Deadline.after(total)
-        if not (all_ or emulator or wait):
+        if not (all_ or wait):
+            # One check, shown: the actions the quick start (no Typer) runs too.
+            if emulator:
+                return quick.check_emulator_once(registry, url, required, deadline, as_json=as_json)
             return quick.check_once(registry, name or "", deadline, as_json=as_json)
 
         from foundry_discover import health as core

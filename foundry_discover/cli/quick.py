@@ -1,37 +1,39 @@
-"""``health NAME`` without Typer: a healthcheck that starts in the time of Python itself.
+"""``health`` without Typer: a healthcheck that starts in the time of Python itself.
 
-This module holds the ``health NAME`` action (``check_once``, ``deliver``) that the
-Typer command runs too, and the parser of its plain forms.
+This module holds the one-shot ``health`` actions (``check_once`` for a service,
+``check_emulator_once`` for LocalStack) that the Typer command runs too, and the parser
+of their plain forms.
 
-A Compose healthcheck or a Kubernetes probe runs ``foundry-discover health redis`` every
-few seconds in every container, for the life of the stack. Typer and what it imports
-take far longer to load than a Redis PING takes to answer, so the plain forms of that
-command are parsed here, by hand:
+A Compose healthcheck or a Kubernetes probe runs ``foundry-discover health redis`` (or
+``health --url http://127.0.0.1:4566 --require secretsmanager``) every few seconds in
+every container, for the life of the stack. Typer and what it imports take far longer to
+load than a Redis PING takes to answer, so the plain forms of that command are parsed
+here, by hand:
 
-    [--registry FILE] health NAME [--json] [--timeout SECONDS]
+    [--registry FILE] health [NAME] [--json] [--timeout SECONDS] [--url URL] [--require SERVICES]...
 
-in any order after ``health``, for any service but the emulator (``localstack``, whose
-check needs the HTTP client anyway). Anything else, ``--help``, ``--wait``, ``--all``, a
-value that is not a plain positive number, an option spelled another way, a typo, goes
-to the Typer application, which parses and reports it. Both run the same action
-(``check_once``) inside the same error boundary, so they print and exit alike; a test
-runs each form both ways and compares the two byte for byte.
+in any order after ``health``; ``--url`` and ``--require`` for the emulator only (no NAME,
+or ``localstack``). Anything else, ``--help``, ``--wait``, ``--all``, a value that is not
+a plain positive number or that starts with ``-``, an option spelled another way, a
+typo, goes to the Typer application, which parses and reports it. Both run the same
+actions inside the same error boundary, so they print and exit alike; a test runs each
+form both ways and compares the two byte for byte.
 """
 
 from __future__ import annotations
 
 from foundry_discover.errors import FoundryError, NotOkError
-from foundry_discover.record import Record
+from foundry_discover.values import Record
 
 # One module, not two: every module a healthcheck imports costs it about 0.3 ms here.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
-    from foundry_discover.deadline import Deadline
     from foundry_discover.health import EmulatorHealth
     from foundry_discover.registry import Registry, Service
     from foundry_discover.servicecheck import ServiceCheck
+    from foundry_discover.values import Deadline
 
 #: Set by a shell asking Typer for completions: those are Typer's to answer.
 COMPLETE_VAR = "_FOUNDRY_DISCOVER_COMPLETE"
@@ -39,55 +41,98 @@ _DIGITS = frozenset("0123456789")
 
 
 class Plan(Record):
-    """A ``health NAME`` command line this module runs itself."""
+    """A ``health`` command line this module runs itself."""
 
-    __slots__ = ("name", "as_json", "timeout", "registry_file")
+    __slots__ = ("name", "as_json", "timeout", "registry_file", "url", "require")
 
     def __init__(
-        self, name: str, *, as_json: bool = False, timeout: float | None = None, registry_file: str | None = None
+        self,
+        name: str | None,
+        *,
+        as_json: bool = False,
+        timeout: float | None = None,
+        registry_file: str | None = None,
+        url: str | None = None,
+        require: tuple[str, ...] = (),
     ) -> None:
+        #: None for the emulator check, as `health` with no NAME.
         self.name = name
         self.as_json = as_json
         self.timeout = timeout
         self.registry_file = registry_file
+        self.url = url
+        #: The AWS services --require named, parsed (lower case, de-duplicated).
+        self.require = require
+
+    @property
+    def emulator(self) -> bool:
+        return self.name is None or is_emulator(self.name)
+
+
+def is_emulator(name: str) -> bool:
+    """Whether NAME is the emulator, as the Typer command reads it."""
+    return name.strip().upper().replace("-", "_") == "LOCALSTACK"
+
+
+def _value(arg: str, option: str, rest: Iterator[str]) -> str | None:
+    """The value of ``option`` given as ``option VALUE`` or ``option=VALUE``; None when it
+    is missing or looks like an option (Typer decides what was meant)."""
+    value = next(rest, None) if arg == option else arg[len(option) + 1 :]
+    return None if value is None or value.startswith("-") else value
 
 
 def parse(argv: list[str], env: Mapping[str, str]) -> Plan | None:
-    """The plan for ``argv`` when it is a plain ``health NAME``, else None (Typer's turn)."""
+    """The plan for ``argv`` when it is a plain one-shot ``health``, else None (Typer's turn)."""
     if COMPLETE_VAR in env:
         return None
-    args = list(argv)
+    rest = iter(argv)
+    arg = next(rest, None)
     registry_file = None
-    if args and args[0].startswith("--registry"):
-        if args[0] == "--registry" and len(args) > 1:
-            registry_file, args = args[1], args[2:]
-        elif args[0].startswith("--registry="):
-            registry_file, args = args[0][len("--registry=") :], args[1:]
-        else:
+    if arg == "--registry" or (arg is not None and arg.startswith("--registry=")):
+        registry_file = _value(arg, "--registry", rest)
+        if not registry_file:
             return None
-        if not registry_file or registry_file.startswith("-"):
-            return None
-    if not args or args[0] != "health":
+        arg = next(rest, None)
+    if arg != "health":
         return None
     name: str | None = None
     as_json = False
     timeout: float | None = None
-    rest = iter(args[1:])
+    url: str | None = None
+    require: list[str] = []
     for arg in rest:
+        option = arg.partition("=")[0]
         if arg == "--json" and not as_json:
             as_json = True
-        elif arg.startswith("--timeout") and timeout is None:
-            value = next(rest, None) if arg == "--timeout" else arg.partition("=")[2] if arg[9:10] == "=" else None
-            timeout = _seconds(value)
+        elif option == "--timeout" and timeout is None:
+            timeout = _seconds(_value(arg, option, rest))
             if timeout is None:
                 return None
+        elif option == "--url" and url is None:
+            url = _value(arg, option, rest)
+            if url is None:
+                return None
+        elif option == "--require":
+            value = _value(arg, option, rest)
+            if value is None:
+                return None
+            require.append(value)
         elif arg.startswith("-") or name is not None:
             return None
         else:
             name = arg
-    if name is None or name.strip().upper().replace("-", "_") == "LOCALSTACK":
-        return None
-    return Plan(name, as_json=as_json, timeout=timeout, registry_file=registry_file)
+    emulator = name is None or is_emulator(name)
+    if not emulator and (url is not None or require):
+        return None  # Typer says that --url and --require are the emulator's
+    required: tuple[str, ...] = ()
+    if require:
+        from foundry_discover.health import parse_required
+
+        try:
+            required = tuple(parse_required(require))
+        except ValueError:
+            return None  # Typer reports it as a bad --require
+    return Plan(name, as_json=as_json, timeout=timeout, registry_file=registry_file, url=url, require=required)
 
 
 def _seconds(value: str | None) -> float | None:
@@ -103,10 +148,10 @@ def _seconds(value: str | None) -> float | None:
 
 def run(plan: Plan) -> int:
     """Check the service, show the result; the exit code."""
-    from foundry_discover.cli.boundary import guarded
-    from foundry_discover.deadline import Deadline
+    from foundry_discover.cli import guarded
     from foundry_discover.registry import Registry
     from foundry_discover.servicecheck import DEFAULT_TIMEOUT
+    from foundry_discover.values import Deadline
 
     registry_file = None
     if plan.registry_file is not None:
@@ -117,12 +162,14 @@ def run(plan: Plan) -> int:
 
     def action() -> int:
         deadline = Deadline.after(plan.timeout or DEFAULT_TIMEOUT)
+        if plan.name is None or plan.emulator:
+            return check_emulator_once(registry, plan.url, list(plan.require), deadline, as_json=plan.as_json)
         return check_once(registry, plan.name, deadline, as_json=plan.as_json)
 
     return guarded("health", plan.as_json, action)
 
 
-# ---- the action, shared with the Typer command ------------------------------------------
+# ---- the actions, shared with the Typer command -----------------------------------------
 
 
 def what(service: Service) -> str:
@@ -137,6 +184,17 @@ def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bo
     service = registry.get(name)
     result = check_service(service, deadline)
     return deliver(result, what(service), as_json=as_json)
+
+
+def check_emulator_once(
+    registry: Registry, url: str | None, required: list[str], deadline: Deadline, *, as_json: bool
+) -> int:
+    """The emulator check of ``url`` (default: the registry's LOCALSTACK), shown; its exit code."""
+    from foundry_discover import health as core
+
+    base = core.emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
+    result = core.check_emulator(base, deadline, require=required, name="localstack")
+    return deliver(result, f"localstack at {base}", as_json=as_json)
 
 
 def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool) -> int:

@@ -21,9 +21,9 @@ from foundry_discover.errors import EXIT_NOT_OK, ConfigError
 from foundry_discover.registry import Registry, Service
 
 if TYPE_CHECKING:
-    from foundry_discover.deadline import Deadline
     from foundry_discover.doctor import ServiceReport, Step
     from foundry_discover.runtime import Runtime
+    from foundry_discover.values import Deadline
 
 #: One request to a local socket takes a millisecond; more than this is a stuck daemon.
 REQUEST_TIMEOUT = 2.0

@@ -14,17 +14,17 @@ from __future__ import annotations
 import time
 
 from foundry_discover.errors import NotOkError
-from foundry_discover.record import Record
+from foundry_discover.values import Record
 
 # Annotations only: a probe runs in `health NAME`, which starts without typing.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Literal
 
-    from foundry_discover.deadline import Deadline
     from foundry_discover.probes.identify import Identity
     from foundry_discover.probes.wire import Heard
     from foundry_discover.registry import Service
+    from foundry_discover.values import Deadline
 
     State = Literal["ok", "not_ready", "failing", "wrong_protocol", "no_reply", "tcp_only", "redirect"]
 

@@ -17,8 +17,8 @@ from foundry_discover.probes.identify import Identity, header
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from foundry_discover.deadline import Deadline
     from foundry_discover.probes import State
+    from foundry_discover.values import Deadline
 
 _STATUS_RE = re.compile(rb"^HTTP/(\d(?:\.\d)?) (\d{3})")
 _PREFIX = b"HTTP/"

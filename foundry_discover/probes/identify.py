@@ -16,9 +16,9 @@ import struct
 import threading
 from dataclasses import dataclass
 
-from foundry_discover.deadline import Deadline
 from foundry_discover.errors import FoundryError
 from foundry_discover.probes import wire
+from foundry_discover.values import Deadline
 
 
 @dataclass(frozen=True)

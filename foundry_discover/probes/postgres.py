@@ -17,8 +17,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import _socket
 
-    from foundry_discover.deadline import Deadline
     from foundry_discover.probes import State
+    from foundry_discover.values import Deadline
 
 
 def _int32(value: int) -> bytes:

@@ -11,8 +11,8 @@ from foundry_discover.probes import ProbeResult, not_spoken, wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from foundry_discover.deadline import Deadline
     from foundry_discover.probes import State
+    from foundry_discover.values import Deadline
 
 PING = b"*1\r\n$4\r\nPING\r\n"
 

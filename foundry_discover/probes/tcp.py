@@ -6,7 +6,7 @@ from foundry_discover.probes import ProbeResult, wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from foundry_discover.deadline import Deadline
+    from foundry_discover.values import Deadline
 
 
 def check(address: str, port: int, deadline: Deadline, *, scheme: str, undeclared: str = "") -> ProbeResult:

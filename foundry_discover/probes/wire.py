@@ -17,7 +17,7 @@ import _socket
 import time
 
 from foundry_discover.errors import UnreachableError
-from foundry_discover.record import Record
+from foundry_discover.values import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Literal
 
-    from foundry_discover.deadline import Deadline
+    from foundry_discover.values import Deadline
 
     How = Literal["reply", "closed", "reset", "silent"]
 

@@ -16,7 +16,7 @@ import time
 
 from foundry_discover import __version__
 from foundry_discover.errors import FoundryError
-from foundry_discover.record import Record
+from foundry_discover.values import Record
 
 # Annotations only: `health NAME` renders through here and starts without typing, and
 # without dataclasses, enum or pathlib, which to_jsonable needs only for objects of theirs.

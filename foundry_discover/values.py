@@ -1,13 +1,16 @@
-"""Value classes without ``dataclasses`` or ``typing``.
+"""Small value types without ``dataclasses`` or ``typing``: ``Record`` and ``Deadline``.
 
 ``health NAME`` is a container's healthcheck and must start as fast as ``redis-cli``.
 Importing ``dataclasses`` (it imports ``inspect``) and ``typing`` costs about 15 ms,
 several times a whole Redis PING on loopback, so the types that path builds (a service,
 a probe's result, a check) derive from ``Record`` instead: fields are ``__slots__``,
-equality and repr come from them, and each class writes its own ``__init__``.
+equality and repr come from them, and each class writes its own ``__init__``. They
+share one module because each module that path imports costs it about 0.3 ms.
 """
 
 from __future__ import annotations
+
+import time
 
 
 class Record:
@@ -41,3 +44,32 @@ class FrozenRecord(Record):
         if hasattr(self, name):
             raise AttributeError(f"{type(self).__name__}.{name} cannot be changed")
         object.__setattr__(self, name, value)
+
+
+class Deadline:
+    """A point on the monotonic clock that a whole operation must finish by."""
+
+    __slots__ = ("at", "seconds")
+
+    def __init__(self, at: float, seconds: float) -> None:
+        self.at = at
+        #: The length it was given, for messages ("did not finish within 5s").
+        self.seconds = seconds
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + seconds, seconds)
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() >= self.at
+
+    def cap(self, seconds: float) -> float:
+        """``seconds`` or what is left of the deadline, whichever is smaller."""
+        return min(seconds, self.remaining())
+
+    def __repr__(self) -> str:
+        return f"Deadline(at={self.at!r}, seconds={self.seconds!r})"
