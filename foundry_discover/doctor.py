@@ -30,6 +30,7 @@ from foundry_discover.errors import (
     ConfigError,
     FoundryError,
     most_severe,
+    suggest,
 )
 from foundry_discover.registry import Registry, Service, host_var, normalize_name, port_var
 from foundry_discover.runtime import Runtime
@@ -434,7 +435,7 @@ def service_protocol(service: Service, deadline: Deadline) -> Step:
 def _health_wait_command(options: Options) -> str:
     """The `health` command that waits for what this doctor run requires, not just any LocalStack."""
     required = f" --require {','.join(options.require)}" if options.require else ""
-    return f"foundry-discover health localstack --wait{required}"
+    return suggest(f"health localstack --wait{required}")
 
 
 def aws_check(registry: Registry, deadline: Deadline, options: Options) -> Step:

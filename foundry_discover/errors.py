@@ -7,6 +7,8 @@ Neither may ever hold a secret value.
 
 from __future__ import annotations
 
+import os
+
 # Annotations only: `health NAME` starts without Typer and must not import typing.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,6 +36,29 @@ EXIT_CODES: dict[int, str] = {
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
     EXIT_TERMINATED: "terminated (SIGTERM: a cancelled CI job, a stopping pod)",
 }
+
+
+#: How a suggested foundry-discover command begins: the command-line options it must
+#: repeat to mean the same thing (``--registry FILE``), set by the CLI for each run.
+_INVOCATION = ["foundry-discover"]
+
+
+def suggest(command: str) -> str:
+    """``foundry-discover COMMAND`` for a message's fix, run the way this run was.
+
+    A service that only ``--registry FILE`` declares is unknown to a command run without
+    it, so a suggestion that leaves it out would fail with "unknown service".
+    """
+    return " ".join([*_INVOCATION, command])
+
+
+def invoked_with(registry_file: str | os.PathLike[str] | None) -> None:
+    """The CLI's root options for this run (None: no ``--registry``; the variable carries over)."""
+    del _INVOCATION[1:]
+    if registry_file is not None:
+        from shlex import quote
+
+        _INVOCATION.extend(["--registry", quote(os.fspath(registry_file))])
 
 
 #: When several checks fail differently, the one exit code that speaks for them all: a

@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from foundry_discover.errors import ConfigError, NotOkError, UnreachableError
+from foundry_discover.errors import ConfigError, NotOkError, UnreachableError, suggest
 from foundry_discover.registry import Registry
 
 if TYPE_CHECKING:
@@ -458,7 +458,7 @@ def open_client(
 
 
 def _explain_fix() -> str:
-    return "Run `foundry-discover secret get NAME --explain` to see the settings in use"
+    return f"Run `{suggest('secret get NAME --explain')}` to see the settings in use"
 
 
 def _invalid_endpoint(plan: ClientPlan) -> ConfigError:
@@ -702,8 +702,8 @@ def _where(plan: ClientPlan) -> str:
 
 def _health_fix(plan: ClientPlan) -> str:
     if plan.environment == "development":
-        return "Run `foundry-discover health localstack` to see whether LocalStack is up and reachable"
-    return "Check this container's network path to AWS; `foundry-discover secret get NAME --explain` shows the endpoint"
+        return f"Run `{suggest('health localstack')}` to see whether LocalStack is up and reachable"
+    return f"Check this container's network path to AWS; `{suggest('secret get NAME --explain')}` shows the endpoint"
 
 
 def _not_secrets_manager(plan: ClientPlan) -> UnreachableError:
@@ -861,7 +861,7 @@ def _not_found(sc: SecretsClient, secret_id: str, stage: str | None, version: st
     return NotOkError(
         f"secret {secret_id!r} not found at {where}{hint}",
         fix=f"Check the name and the region (now {sc.plan.region}, from {sc.plan.region_source}); "
-        "`foundry-discover secret list` shows what exists",
+        f"`{suggest('secret list')}` shows what exists",
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import _socket
 
-from foundry_discover.errors import EXIT_NOT_OK, EXIT_OK, FoundryError, NotOkError, UnreachableError
+from foundry_discover.errors import EXIT_NOT_OK, EXIT_OK, FoundryError, NotOkError, UnreachableError, suggest
 from foundry_discover.probes import WrongProtocol, wire
 from foundry_discover.values import Record
 
@@ -116,7 +116,7 @@ class ServiceCheck(Record):
 
 
 def _resolve_fix(name: str) -> str:
-    return f"Run `foundry-discover resolve {name}` to see what DNS answers from here"
+    return f"Run `{suggest(f'resolve {name}')}` to see what DNS answers from here"
 
 
 def resolve_host(host: str, port: int, deadline: Deadline, *, name: str | None = None) -> list[str]:

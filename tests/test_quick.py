@@ -322,3 +322,32 @@ def test_a_url_that_is_not_one(url: str) -> None:
     out = assert_same_both_ways(["health", "--url", url], cli_env())
     assert out.returncode == 3
     assert f"--url {url!r}" in out.stderr
+
+
+# ---- a fix that names a command repeats --registry FILE ------------------------------------
+
+
+def test_suggested_commands_repeat_the_registry_option() -> None:
+    from foundry_discover.errors import invoked_with, suggest
+
+    try:
+        invoked_with("/srv/stack registry.toml")
+        assert suggest("url") == "foundry-discover --registry '/srv/stack registry.toml' url"
+        invoked_with(None)  # the next run (tests run several in one process) starts afresh
+        assert suggest("resolve cache") == "foundry-discover resolve cache"
+    finally:
+        invoked_with(None)
+
+
+@pytest.mark.parametrize("wait", [False, True], ids=["quick", "typer --wait"])
+def test_a_fix_for_a_service_of_the_registry_file_names_it(redis, tmp_path: Path, wait: bool) -> None:  # type: ignore[no-untyped-def]
+    # `cache` is declared as PostgreSQL but Redis answers: the fix's `url` command must find it.
+    registry = tmp_path / "stack.toml"
+    registry.write_text(f'[services.cache]\nhost = "127.0.0.1"\nport = {redis.port}\nscheme = "postgresql"\n')
+    args = ["--registry", str(registry), "health", "cache", *(["--wait", "--timeout", "10"] if wait else [])]
+    out = run_cli(*args, env=cli_env(NO_COLOR="1"))
+    assert out.returncode == 1, out.stderr
+    suggested = f"foundry-discover --registry {registry} url"
+    assert f"(`{suggested}` shows where each value comes from)" in out.stderr
+    shown = run_cli(*suggested.split()[1:], "cache", env=cli_env(NO_COLOR="1"))
+    assert shown.returncode == 0 and f"127.0.0.1:{redis.port}" in shown.stdout, shown.stderr

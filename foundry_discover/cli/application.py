@@ -22,6 +22,7 @@ import typer
 from foundry_discover import __version__
 from foundry_discover.cli._common import State
 from foundry_discover.cli.quick import COMPLETE_VAR
+from foundry_discover.errors import invoked_with
 from foundry_discover.registry import REGISTRY_ENV
 
 #: Command name -> (module, attribute). The attribute is a function, or a Typer() group.
@@ -57,6 +58,7 @@ def root(
     ] = False,
 ) -> None:
     ctx.obj = State(registry_file=registry)
+    invoked_with(registry)  # the fixes this run suggests repeat --registry FILE
 
 
 def build_app(only: str | None = None) -> typer.Typer:

@@ -149,10 +149,12 @@ def _seconds(value: str | None) -> float | None:
 def run(plan: Plan) -> int:
     """Check the service, show the result; the exit code."""
     from foundry_discover.cli import guarded
+    from foundry_discover.errors import invoked_with
     from foundry_discover.registry import Registry
     from foundry_discover.servicecheck import DEFAULT_TIMEOUT
     from foundry_discover.values import Deadline
 
+    invoked_with(plan.registry_file)  # the fixes this run suggests repeat --registry FILE
     registry_file = None
     if plan.registry_file is not None:
         from pathlib import Path  # as Typer hands --registry over: a Path

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from foundry_discover.docker.facts import Container, DockerFacts, Port
+from foundry_discover.errors import suggest
 from foundry_discover.registry import Service
 from foundry_discover.runtime import Runtime
 
@@ -126,7 +127,7 @@ def container_state(c: Container, now: float | None = None) -> Diagnosis | None:
         return Diagnosis(
             "container-starting",
             f"{c.label} is still starting: its healthcheck has not passed yet",
-            "Wait for it: `foundry-discover doctor --wait`, or `depends_on: {condition: service_healthy}` in Compose",
+            f"Wait for it: `{suggest('doctor --wait')}`, or `depends_on: {{condition: service_healthy}}` in Compose",
         )
     return None
 

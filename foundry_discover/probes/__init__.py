@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from foundry_discover.errors import NotOkError
+from foundry_discover.errors import NotOkError, suggest
 from foundry_discover.values import Record
 
 # Annotations only: a probe runs in `health NAME`, which starts without typing.
@@ -163,7 +163,7 @@ def not_spoken(
     identity = identify.name(heard.data) or sniffed
     if identity is None and not heard.data and sniffed is None:
         identity = identify.sniff(address, port, deadline, skip=expected)
-    fix = f"Point {culprit} at the {want} port (`foundry-discover url` shows where each value comes from)"
+    fix = f"Point {culprit} at the {want} port (`{suggest('url')}` shows where each value comes from)"
     if identity is not None and identity.protocol == SPOKEN.get(expected, expected):
         # It does speak the protocol, to other openings: ours was hung up on or ignored.
         identity = None

@@ -11,6 +11,7 @@ and closes at the first answer: no password is ever sent, no query ever run.
 
 from __future__ import annotations
 
+from foundry_discover.errors import suggest
 from foundry_discover.probes import ProbeResult, not_spoken, wire
 
 TYPE_CHECKING = False
@@ -144,7 +145,7 @@ def judge(
             return result(
                 "not_ready",
                 f"rejecting connections: {message} (SQLSTATE {code})",
-                fix="Wait for it: `foundry-discover health NAME --wait` keeps polling until it accepts",
+                fix=f"Wait for it: `{suggest('health NAME --wait')}` keeps polling until it accepts",
             )
         if len(code) == 5:
             return result(

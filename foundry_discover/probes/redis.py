@@ -7,6 +7,7 @@ being read into memory), ``-BUSY`` (a script runs) and ``-MASTERDOWN``: not read
 
 from __future__ import annotations
 
+from foundry_discover.errors import suggest
 from foundry_discover.probes import ProbeResult, not_spoken, wire
 
 TYPE_CHECKING = False
@@ -66,7 +67,7 @@ def judge(
             return result(
                 "not_ready",
                 f"{why} ({line})",
-                fix="Wait for it: `foundry-discover health NAME --wait` keeps polling until it answers PONG",
+                fix=f"Wait for it: `{suggest('health NAME --wait')}` keeps polling until it answers PONG",
             )
     if head.startswith(b"-"):
         return result(
