@@ -233,6 +233,29 @@ def test_hosts_file_entry_overriding_dns_with_an_address_that_does_not_answer(ne
     assert "comes from an entry for localstack in /etc/hosts" in err
 
 
+def test_hosts_file_entry_overriding_dns_with_an_address_whose_connects_hang(network: Network) -> None:
+    """The same, but the wrong address has a port whose backlog is full: the connect times out.
+
+    The connect uses up the deadline, so DNS is not asked for its answer: the hosts file
+    alone still says where the address came from, and the message says what was not asked."""
+    helper = dns.start_helper("never_accepting", REDIS_IP, 4566, prefix=network.ns.prefix)
+    try:
+        hosts = f"{HOSTS}{REDIS_IP} localstack\n"
+        code, doc, err = network.doctor("localstack", "--timeout", "6", resolv=COMPOSE, hosts=hosts)
+    finally:
+        helper.stop()
+    assert code == 4
+    connect = steps(doc, "LOCALSTACK")[2]
+    assert connect["status"] == "fail"
+    assert connect["detail"].startswith(f"connecting to {REDIS_IP}:4566 timed out after 6s: "), connect["detail"]
+    assert (
+        f"{REDIS_IP} comes from an entry for localstack in /etc/hosts, which overrides DNS "
+        "(DNS was not asked: no time was left)"
+    ) in connect["detail"]
+    assert "extra_hosts" in connect["fix"] and "hostAliases" in connect["fix"]
+    assert "comes from an entry for localstack in /etc/hosts" in err
+
+
 def test_search_list_that_misses_lists_the_names_tried(network: Network) -> None:
     code, doc, _ = network.doctor("cache", resolv=K8S, SVC_CACHE_HOST="cache", CACHE_PORT="6379")
     assert code == 1

@@ -266,9 +266,28 @@ def _serve_servfail(sock: socket.socket) -> None:
         sock.sendto(reply.pack(), peer)
 
 
+def _never_accepting(family: socket.AddressFamily, address: str, port: int) -> None:
+    """A TCP port whose backlog is full: later SYNs are dropped, so connects hang."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.bind((address, port))
+    sock.listen(0)
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket(family, socket.SOCK_STREAM)
+        filler.setblocking(False)
+        filler.connect_ex((address, port))
+        fillers.append(filler)
+    time.sleep(0.1)
+    print("ready", flush=True)
+    signal.pause()
+
+
 def main(argv: list[str]) -> None:
     kind, address, port = argv[0], argv[1], int(argv[2])
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    if kind == "never_accepting":
+        _never_accepting(family, address, port)
+        return
     sock = socket.socket(family, socket.SOCK_DGRAM)
     sock.bind((address, port))
     print("ready", flush=True)
