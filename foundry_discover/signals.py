@@ -75,6 +75,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     raise _state.stop
 
 
+# A class, not a contextlib.contextmanager: contextlib is not imported on the healthcheck path.
 class held:
     """Delay SIGTERM/Ctrl-C until the block ends, so what it writes is written whole."""
 

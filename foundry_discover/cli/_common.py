@@ -13,10 +13,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from foundry_discover.cli import InternalError, guarded
+from foundry_discover.cli import guarded
 from foundry_discover.registry import Registry
-
-__all__ = ["InternalError", "JsonOpt", "RequireOpt", "State", "required_services", "run", "seconds", "state"]
 
 JsonOpt = Annotated[
     bool,

@@ -126,21 +126,19 @@ def health(
 
             what = quick.what(service)
 
-        if wait:
-            try:
-                with render.Progress() as progress:
-                    result = core.wait_healthy(
-                        check, deadline, what=what, on_progress=lambda text, _: progress.update(f"{what}: {text}")
-                    )
-            except core.HealthWaitTimeout as exc:
-                last = None if isinstance(exc.last, FoundryError) else exc.last
-                if last is None or not as_json:
-                    raise
-                human = show.show_emulator if emulator else show.show_service
-                render.deliver("health", last, exc.exit_code, exc, as_json=True, human=human)
-                return exc.exit_code
-        else:
-            result = check(deadline)
+        # Only --wait is left: one check was run above.
+        try:
+            with render.Progress() as progress:
+                result = core.wait_healthy(
+                    check, deadline, what=what, on_progress=lambda text, _: progress.update(f"{what}: {text}")
+                )
+        except core.HealthWaitTimeout as exc:
+            last = None if isinstance(exc.last, FoundryError) else exc.last
+            if last is None or not as_json:
+                raise
+            human = show.show_emulator if emulator else show.show_service
+            render.deliver("health", last, exc.exit_code, exc, as_json=True, human=human)
+            return exc.exit_code
         return quick.deliver(result, what, as_json=as_json)
 
     run("health", as_json, action)

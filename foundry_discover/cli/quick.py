@@ -64,10 +64,6 @@ class Plan(Record):
         #: The AWS services --require named, parsed (lower case, de-duplicated).
         self.require = require
 
-    @property
-    def emulator(self) -> bool:
-        return self.name is None or is_emulator(self.name)
-
 
 def is_emulator(name: str) -> bool:
     """Whether NAME is the emulator, as the Typer command reads it."""
@@ -164,7 +160,7 @@ def run(plan: Plan) -> int:
 
     def action() -> int:
         deadline = Deadline.after(plan.timeout or DEFAULT_TIMEOUT)
-        if plan.name is None or plan.emulator:
+        if plan.name is None or is_emulator(plan.name):
             return check_emulator_once(registry, plan.url, list(plan.require), deadline, as_json=plan.as_json)
         return check_once(registry, plan.name, deadline, as_json=plan.as_json)
 
