@@ -1,4 +1,4 @@
-from foundry_discover.cli import main
+from foundry_discover.lite.main import main
 
 if __name__ == "__main__":
     main()

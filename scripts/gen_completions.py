@@ -22,7 +22,7 @@ FILES = {
 
 def generate(shell: str) -> str:
     env = dict(os.environ, _FOUNDRY_DISCOVER_COMPLETE=f"source_{shell}")
-    code = "from foundry_discover.cli import main; main()"
+    code = "from foundry_discover.lite.main import main; main()"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
     return out.stdout.strip() + "\n"
 

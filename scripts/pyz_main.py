@@ -82,7 +82,7 @@ def _compile_imported(site):
     """
     if not sys.dont_write_bytecode:
         return  # the import system wrote them as it went
-    signals = sys.modules.get("foundry_discover.signals")
+    signals = sys.modules.get("foundry_discover.lite.signals")
     if signals is not None and signals.stopped():
         return  # a SIGTERM or Ctrl-C asked to stop: leave it to a later run
     missing = []
@@ -111,6 +111,6 @@ import atexit  # noqa: E402
 
 atexit.register(_compile_imported, _site)
 
-from foundry_discover.cli import main  # noqa: E402
+from foundry_discover.lite.main import main  # noqa: E402
 
 main()

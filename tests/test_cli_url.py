@@ -138,7 +138,7 @@ def test_python_dash_m_and_version() -> None:
 def test_url_imports_no_heavy_library() -> None:
     code = (
         "import sys\n"
-        "from foundry_discover.cli import main\n"
+        "from foundry_discover.lite.main import main\n"
         "sys.argv = ['foundry-discover', 'url', 'localstack']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('httpx', 'dns', 'boto3', 'botocore') if m in sys.modules]\n"

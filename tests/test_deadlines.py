@@ -156,7 +156,7 @@ def test_no_attempt_begins_after_the_deadline() -> None:
     """poll sleeps up to the deadline; an attempt begun then could only fail for want of time."""
     import time
 
-    from foundry_discover.waiting import Deadline, poll
+    from foundry_discover.util.waiting import Deadline, poll
 
     for _ in range(5):
         deadline = Deadline.after(0.3)
@@ -172,9 +172,9 @@ def test_no_attempt_begins_after_the_deadline() -> None:
 
 
 def test_work_that_never_began_is_not_reached_not_failed() -> None:
-    from foundry_discover.doctor import Options, check_service
+    from foundry_discover.doctor.core import Options, check_service
     from foundry_discover.registry import Registry
-    from foundry_discover.waiting import Deadline
+    from foundry_discover.util.waiting import Deadline
 
     registry = Registry.from_mapping({"SVC_REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(free_port())})
     report = check_service(registry, "redis", Deadline.after(0), Options(), "development")

@@ -24,10 +24,10 @@ from typing import Any
 
 import pytest
 
-from foundry_discover.docker.api import MAX_BODY, Client
-from foundry_discover.docker.endpoint import Endpoint
-from foundry_discover.docker.lookup import gather
-from foundry_discover.runtime import Runtime
+from foundry_discover.checks.docker.api import MAX_BODY, Client
+from foundry_discover.checks.docker.endpoint import Endpoint
+from foundry_discover.checks.docker.lookup import gather
+from foundry_discover.checks.runtime import Runtime
 from tests.conftest import cli_env, need
 from tests.support.engine_api import EngineApi, inspect
 from tests.support.faulty import SSH_BANNER
@@ -141,9 +141,9 @@ def test_no_api_is_one_line_and_imports_nothing_of_docker() -> None:
         pytest.skip("a system Docker socket exists here")
     script = (
         "import atexit, sys\n"
-        "atexit.register(lambda: print(sorted(m for m in sys.modules if m.startswith('foundry_discover.docker.')),"
-        " file=sys.stderr))\n"
-        "from foundry_discover.cli import main\n"
+        "atexit.register(lambda: print(sorted(m for m in sys.modules"
+        " if m.startswith('foundry_discover.checks.docker.')), file=sys.stderr))\n"
+        "from foundry_discover.lite.main import main\n"
         "sys.argv = ['foundry-discover', 'doctor', 'web']\n"
         "main()\n"
     )
@@ -156,7 +156,7 @@ def test_no_api_is_one_line_and_imports_nothing_of_docker() -> None:
         "docker: no Docker API (no DOCKER_HOST and no /var/run/docker.sock)" + ("" if on_host else hint)
     ]
     loaded = done.stderr.strip().splitlines()[-1]
-    assert "foundry_discover.docker.api" not in loaded and "foundry_discover.docker.lookup" not in loaded
+    assert "foundry_discover.checks.docker.api" not in loaded and "foundry_discover.checks.docker.lookup" not in loaded
 
 
 def test_every_package_ships_in_the_wheel() -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from foundry_discover.docker import endpoint, facts
-from foundry_discover.docker.verdicts import Diagnosis, diagnose
+from foundry_discover.checks.docker import endpoint, facts
+from foundry_discover.checks.docker.verdicts import Diagnosis, diagnose
+from foundry_discover.checks.runtime import Runtime, container_id_from_cgroup, container_id_from_mountinfo
 from foundry_discover.registry import Registry, Service
-from foundry_discover.runtime import Runtime, container_id_from_cgroup, container_id_from_mountinfo
 from tests.support.engine_api import inspect
 
 ME = "a" * 64
@@ -324,7 +324,7 @@ def test_captured_facts_give_the_verdicts() -> None:
 
 def test_detect_finds_the_container_from_mountinfo_alone(tmp_path: Path) -> None:
     """Default bridge, cgroup v2: no 127.0.0.11, /proc/1/cgroup is "0::/", yet it is a container."""
-    from foundry_discover.runtime import detect
+    from foundry_discover.checks.runtime import detect
 
     files = {
         "etc/resolv.conf": "nameserver 172.30.250.1\n",
@@ -351,7 +351,7 @@ def test_on_the_host_localhost_leads_to_the_stopped_container() -> None:
 
 
 def test_a_fresh_start_after_many_restarts_is_a_restart_loop() -> None:
-    from foundry_discover.docker.verdicts import container_state
+    from foundry_discover.checks.docker.verdicts import container_state
 
     doc = web(restart_count=6)
     doc["State"]["StartedAt"] = "2026-11-26T12:36:35.442622765Z"  # type: ignore[index]

@@ -65,7 +65,7 @@ def test_every_command_help_has_an_example(name: str) -> None:
 
 
 def test_exit_code_table_matches_the_error_hierarchy() -> None:
-    from foundry_discover.errors import EXIT_CODES
+    from foundry_discover.lite.errors import EXIT_CODES
 
     table = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
     documented = {int(m) for m in re.findall(r"^\| (\d+) \|", table, re.M)}

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from foundry_discover.doctor import Options, choose
+from foundry_discover.doctor.core import Options, choose
 from foundry_discover.registry import BUILTIN_SERVICES, Registry
 from tests import probe_fixtures
 from tests.conftest import cli_env, run_cli

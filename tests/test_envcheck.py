@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from foundry_discover import envcheck
-from foundry_discover.errors import ConfigError
+from foundry_discover.checks import envcheck
+from foundry_discover.lite.errors import ConfigError
 from foundry_discover.registry import Registry, parse_service_link
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from foundry_discover.checks.emulator.health import MAX_BODY
 from foundry_discover.cli import app
-from foundry_discover.health import MAX_BODY
 from tests.support.faulty import Faulty, never_accepting
 from tests.test_json_contract import check_envelope
 

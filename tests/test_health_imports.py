@@ -24,11 +24,11 @@ postgres = probe_fixtures.postgres
 
 #: Modules `health redis` must not import: the emulator check, its HTTP client, JSON, and
 #: the idna codec that getaddrinfo applies to a str host (servicecheck passes ASCII as bytes).
-NOT_NEEDED = ("foundry_discover.health", "httpx", "json", "encodings.idna", "rich")
+NOT_NEEDED = ("foundry_discover.checks.emulator.health", "httpx", "json", "encodings.idna", "rich")
 
 CODE = (
     "import sys\n"
-    "from foundry_discover.cli import main\n"
+    "from foundry_discover.lite.main import main\n"
     "sys.argv = ['foundry-discover', *sys.argv[1:]]\n"
     "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
     f"loaded = [m for m in {NOT_NEEDED!r} if m in sys.modules]\n"
@@ -78,7 +78,7 @@ ALLOWED = {"__future__", "_collections_abc", "_socket", "_stat", "genericpath", 
 BARE = (
     "import sys\n"
     "bare = set(sys.modules)\n"
-    "from foundry_discover.cli import main\n"
+    "from foundry_discover.lite.main import main\n"
     "sys.argv = ['foundry-discover', *sys.argv[1:]]\n"
     "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
     "extra = sorted(m for m in set(sys.modules) - bare if not m.startswith('foundry_discover'))\n"

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from foundry_discover.health import parse_required
-from foundry_discover.waiting import MAX_INTERVAL, Deadline, poll
+from foundry_discover.checks.emulator.health import parse_required
+from foundry_discover.util.waiting import MAX_INTERVAL, Deadline, poll
 
 
 def test_returns_as_soon_as_done_and_counts_attempts() -> None:

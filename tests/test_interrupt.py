@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from foundry_discover import signals
-from foundry_discover.errors import Terminated
+from foundry_discover.lite import signals
+from foundry_discover.lite.errors import Terminated
 from tests.conftest import cli_env
 from tests.support.emulators import free_port
 from tests.support.faulty import Faulty

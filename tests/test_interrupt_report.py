@@ -176,11 +176,11 @@ def test_health_all_interrupted_keeps_finished_rows(
 
 def test_stopped_before_any_walk_began_still_gives_a_junit_report() -> None:
     """The report --junit writes when a signal lands before the services' walks start."""
-    from foundry_discover.doctor import Options, not_started
-    from foundry_discover.errors import Terminated
+    from foundry_discover.checks.runtime import detect
+    from foundry_discover.doctor.core import Options, not_started
+    from foundry_discover.lite.errors import Terminated
     from foundry_discover.registry import Registry
     from foundry_discover.render.doctor import junit_xml
-    from foundry_discover.runtime import detect
 
     registry = Registry.from_mapping({"SVC_REDIS_HOST": "127.0.0.1", "ENVIRONMENT": "production"})
     report = not_started(registry, [], Options(secrets=("app/db",)), detect(), Terminated())

@@ -102,8 +102,8 @@ def test_every_error_type_is_in_the_readme() -> None:
     import re
     from pathlib import Path
 
-    import foundry_discover.cli._common  # noqa: F401 - defines the CLI's own error (internal)
-    from foundry_discover.errors import FoundryError
+    import foundry_discover.cli.options  # noqa: F401 - defines the CLI's own error (internal)
+    from foundry_discover.lite.errors import FoundryError
 
     def subclasses(cls: type[FoundryError]) -> set[type[FoundryError]]:
         return {sub for direct in cls.__subclasses__() for sub in {direct, *subclasses(direct)}}
@@ -116,7 +116,7 @@ def test_every_error_type_is_in_the_readme() -> None:
 
 
 def test_sigterm_has_its_own_error_type() -> None:
-    from foundry_discover.errors import Terminated, stop_error
+    from foundry_discover.lite.errors import Terminated, stop_error
 
     assert (stop_error(Terminated()).kind, stop_error(Terminated()).exit_code) == ("terminated", 143)
     assert (stop_error(KeyboardInterrupt()).kind, stop_error(KeyboardInterrupt()).exit_code) == ("interrupted", 130)

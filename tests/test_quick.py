@@ -1,4 +1,4 @@
-"""`health` without Typer (cli/quick.py): which forms it takes, and that it answers
+"""`health` without Typer (lite/quick.py): which forms it takes, and that it answers
 exactly as the Typer command does.
 
 The parity tests run every case twice against real servers: as the console script (the
@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from foundry_discover.cli import quick
+from foundry_discover.lite import quick
 from tests import probe_fixtures
 from tests.conftest import cli_env, run_cli
 from tests.support.faulty import Faulty, never_accepting
@@ -116,7 +116,7 @@ def test_shell_completion_goes_to_typer() -> None:
 #: `main()` exactly as the console script runs it, with the quick parser turned off.
 THROUGH_TYPER = (
     "import sys\n"
-    "from foundry_discover.cli import main, quick\n"
+    "from foundry_discover.lite.main import main\nfrom foundry_discover.lite import quick\n"
     "quick.parse = lambda argv, env: None\n"
     "sys.argv = ['foundry-discover', *sys.argv[1:]]\n"
     "main()\n"
@@ -328,7 +328,7 @@ def test_a_url_that_is_not_one(url: str) -> None:
 
 
 def test_suggested_commands_repeat_the_registry_option() -> None:
-    from foundry_discover.errors import invoked_with, suggest
+    from foundry_discover.lite.errors import invoked_with, suggest
 
     try:
         invoked_with("/srv/stack registry.toml")

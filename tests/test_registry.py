@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from foundry_discover.errors import ConfigError
+from foundry_discover.lite.errors import ConfigError
 from foundry_discover.registry import SERVICES, Registry
 
 

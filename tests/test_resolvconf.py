@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from foundry_discover.resolvconf import (
+from foundry_discover.checks.dns.conf import (
     DEFAULT_HOSTS_SOURCES,
     Nameserver,
     candidate_names,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from foundry_discover.runtime import SA_NAMESPACE, detect
+from foundry_discover.checks.runtime import SA_NAMESPACE, detect
 
 
 def fake_root(tmp_path: Path, files: dict[str, str]) -> Path:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from foundry_discover.errors import ConfigError
+from foundry_discover.checks.aws.secrets import decide_environment, plan_client
+from foundry_discover.lite.errors import ConfigError
 from foundry_discover.registry import Registry
-from foundry_discover.secrets import decide_environment, plan_client
 from tests import secret_fixtures
 from tests.secret_fixtures import SecretCli, closed_port
 from tests.support.emulators import Emulator
@@ -222,7 +222,7 @@ def test_development_credential_check_skips_metadata_providers(monkeypatch: pyte
     """The development check runs botocore's resolver without the container and EC2 providers."""
     import botocore.session
 
-    from foundry_discover.secrets import _dev_credentials
+    from foundry_discover.checks.aws.secrets import _dev_credentials
 
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):

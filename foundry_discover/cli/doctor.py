@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from foundry_discover.cli._common import JsonOpt, RequireOpt, required_services, run, seconds, state
+from foundry_discover.cli.options import JsonOpt, RequireOpt, required_services, run, seconds, state
 
 HELP = """Walk the whole chain for every service and stop at the first broken link.
 
@@ -104,11 +104,11 @@ def doctor(
     def action() -> int:
         import sys
 
-        from foundry_discover import doctor as core
         from foundry_discover import render
+        from foundry_discover.checks.runtime import detect
+        from foundry_discover.doctor import core
+        from foundry_discover.lite.base import Deadline
         from foundry_discover.render import doctor as show
-        from foundry_discover.runtime import detect
-        from foundry_discover.values import Deadline
 
         deadline = Deadline.after(total)
         options = core.Options(
@@ -149,7 +149,7 @@ def doctor(
 
 
 def write_junit(path: Path, xml: str) -> None:
-    from foundry_discover.errors import ConfigError
+    from foundry_discover.lite.errors import ConfigError
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

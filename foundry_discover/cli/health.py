@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from foundry_discover.cli import quick
-from foundry_discover.cli._common import JsonOpt, RequireOpt, required_services, run, seconds, state
-from foundry_discover.errors import FoundryError
+from foundry_discover.cli.options import JsonOpt, RequireOpt, required_services, run, seconds, state
+from foundry_discover.lite import quick
+from foundry_discover.lite.errors import FoundryError
 
 if TYPE_CHECKING:
-    from foundry_discover.health import EmulatorHealth
-    from foundry_discover.servicecheck import ServiceCheck
+    from foundry_discover.checks.emulator.health import EmulatorHealth
+    from foundry_discover.lite.servicecheck import ServiceCheck
 
 HELP = """Check LocalStack's health (or MiniStack's), or another service of the registry.
 
@@ -60,7 +60,7 @@ def health(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from foundry_discover.servicecheck import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
+    from foundry_discover.lite.servicecheck import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
 
     required = required_services(require)
     emulator = name is None or quick.is_emulator(name)
@@ -76,7 +76,7 @@ def health(
     registry = state(ctx).registry()
 
     def action() -> int:
-        from foundry_discover.values import Deadline
+        from foundry_discover.lite.base import Deadline
 
         deadline = Deadline.after(total)
         if not (all_ or wait):
@@ -85,8 +85,8 @@ def health(
                 return quick.check_emulator_once(registry, url, required, deadline, as_json=as_json)
             return quick.check_once(registry, name or "", deadline, as_json=as_json)
 
-        from foundry_discover import health as core
         from foundry_discover import render
+        from foundry_discover.checks.emulator import health as core
         from foundry_discover.render import health as show
 
         if all_:
@@ -117,7 +117,7 @@ def health(
 
             what = f"localstack at {base}"
         else:
-            from foundry_discover.servicecheck import check_service
+            from foundry_discover.lite.servicecheck import check_service
 
             service = registry.get(name or "")
 

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from foundry_discover.cli._common import JsonOpt, run, state
-from foundry_discover.errors import ConfigError
+from foundry_discover.cli.options import JsonOpt, run, state
+from foundry_discover.lite.errors import ConfigError
 
 HELP = """Show what the application gets for a name, the DNS lookups behind it, and why.
 
@@ -42,7 +42,7 @@ class RecordType(str, enum.Enum):
 
 
 def _nameservers(values: list[str] | None) -> list[str] | None:
-    from foundry_discover.resolve import parse_nameserver
+    from foundry_discover.checks.dns.resolve import parse_nameserver
 
     for value in values or []:
         try:
@@ -78,9 +78,9 @@ def resolve(
 
     def action() -> int:
         from foundry_discover import render
+        from foundry_discover.checks.dns.resolve import parse_nameserver
+        from foundry_discover.checks.dns.resolve import resolve as do_resolve
         from foundry_discover.render import resolve as show
-        from foundry_discover.resolve import parse_nameserver
-        from foundry_discover.resolve import resolve as do_resolve
 
         servers = [parse_nameserver(v) for v in nameserver or []]
         with render.Progress(enabled=not as_json and render.use_color(sys.stderr)) as progress:

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from foundry_discover.cli._common import JsonOpt, run, seconds, state
-from foundry_discover.errors import FoundryError
-from foundry_discover.secrets import DEFAULT_TIMEOUT  # botocore itself is imported only when used
+from foundry_discover.checks.aws.secrets import DEFAULT_TIMEOUT  # botocore itself is imported only when used
+from foundry_discover.cli.options import JsonOpt, run, seconds, state
+from foundry_discover.lite.errors import FoundryError
 
 if TYPE_CHECKING:
-    from foundry_discover.secrets import SecretsClient
+    from foundry_discover.checks.aws.secrets import SecretsClient
 
 HELP = """Read Secrets Manager the way the application does: LocalStack in development, AWS otherwise.
 
@@ -93,7 +93,7 @@ def _with_client(
 
     def action() -> int:
         from foundry_discover import render
-        from foundry_discover import secrets as core
+        from foundry_discover.checks.aws import secrets as core
         from foundry_discover.render import secret as show
 
         sc = core.open_client(registry, allow_non_aws_endpoint=allow, config=core.cli_config(limit))
@@ -140,7 +140,7 @@ def get(
 
     def body(sc: SecretsClient, bounded: Callable[[Callable[[], Any]], Any]) -> None:
         from foundry_discover import render
-        from foundry_discover import secrets as core
+        from foundry_discover.checks.aws import secrets as core
         from foundry_discover.render import secret as show
 
         secret = bounded(
@@ -172,7 +172,7 @@ def list_(
 ) -> None:
     def body(sc: SecretsClient, bounded: Callable[[Callable[[], Any]], Any]) -> None:
         from foundry_discover import render
-        from foundry_discover import secrets as core
+        from foundry_discover.checks.aws import secrets as core
         from foundry_discover.render import secret as show
 
         listed = bounded(lambda: core.list_secrets(sc))

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from foundry_discover.cli._common import JsonOpt, run, state
-from foundry_discover.errors import ConfigError
+from foundry_discover.cli.options import JsonOpt, run, state
+from foundry_discover.lite.errors import ConfigError
 
 HELP = """Print a service's URL from the registry, or every service's.
 
@@ -62,7 +62,7 @@ def url(
         service = registry.get(name)
         warnings = list(service.warnings)
         if explain:
-            from foundry_discover.envcheck import unread_variables
+            from foundry_discover.checks.envcheck import unread_variables
 
             # Only --explain pays for this: the bare URL is the fast path.
             reads = (service.host_env, service.port_env)

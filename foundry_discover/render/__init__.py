@@ -15,8 +15,8 @@ import sys
 import time
 
 from foundry_discover import __version__
-from foundry_discover.errors import FoundryError
-from foundry_discover.values import Record
+from foundry_discover.lite.base import Record
+from foundry_discover.lite.errors import FoundryError
 
 # Annotations only: `health NAME` renders through here and starts without typing, and
 # without dataclasses, enum or pathlib, which to_jsonable needs only for objects of theirs.
@@ -233,7 +233,7 @@ def forget_delivered() -> None:
 def write_json(doc: dict[str, Any]) -> None:
     import json  # not at module level: a plain `url` never needs it
 
-    from foundry_discover import signals
+    from foundry_discover.lite import signals
 
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     # A SIGTERM or Ctrl-C mid-write waits for the end: stdout holds one whole document.

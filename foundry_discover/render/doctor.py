@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from foundry_discover.doctor import UNFINISHED, DoctorReport, ServiceReport, Status, few
+from foundry_discover.doctor.core import UNFINISHED, DoctorReport, ServiceReport, Status, few
 from foundry_discover.render import Cell, line, table
 
 MARK: dict[Status, Cell] = {

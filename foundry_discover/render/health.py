@@ -7,8 +7,8 @@ from foundry_discover.render import Cell, line, table
 TYPE_CHECKING = False  # not typing's: `health NAME` starts without importing typing
 if TYPE_CHECKING:
     # Annotations only: showing a Redis check must not import the emulator check.
-    from foundry_discover.health import EmulatorHealth, InitStatus
-    from foundry_discover.servicecheck import ServiceCheck
+    from foundry_discover.checks.emulator.health import EmulatorHealth, InitStatus
+    from foundry_discover.lite.servicecheck import ServiceCheck
 
 #: Colour by meaning, never by the state's name alone.
 STYLE = {"ok": "green", "not_ready": "yellow", "disabled": "dim", "failed": "red"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import sys
 
+from foundry_discover.checks.aws.secrets import ClientPlan, SecretList, SecretValue
 from foundry_discover.render import Cell, line, table
-from foundry_discover.secrets import ClientPlan, SecretList, SecretValue
 
 MASK = "********"
 

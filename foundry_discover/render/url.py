@@ -6,8 +6,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from foundry_discover.errors import ConfigError
-from foundry_discover.registry import Service, Source
+from foundry_discover.lite.errors import ConfigError
+from foundry_discover.lite.registry import Service, Source
 from foundry_discover.render import Cell, error_json, line, table
 
 

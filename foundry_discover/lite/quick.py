@@ -22,18 +22,18 @@ form both ways and compares the two byte for byte.
 
 from __future__ import annotations
 
-from foundry_discover.errors import FoundryError, NotOkError
-from foundry_discover.values import Record
+from foundry_discover.lite.base import Record
+from foundry_discover.lite.errors import FoundryError, NotOkError
 
 # One module, not two: every module a healthcheck imports costs it about 0.3 ms here.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from foundry_discover.health import EmulatorHealth
-    from foundry_discover.registry import Registry, Service
-    from foundry_discover.servicecheck import ServiceCheck
-    from foundry_discover.values import Deadline
+    from foundry_discover.checks.emulator.health import EmulatorHealth
+    from foundry_discover.lite.base import Deadline
+    from foundry_discover.lite.registry import Registry, Service
+    from foundry_discover.lite.servicecheck import ServiceCheck
 
 #: Set by a shell asking Typer for completions: those are Typer's to answer.
 COMPLETE_VAR = "_FOUNDRY_DISCOVER_COMPLETE"
@@ -122,7 +122,7 @@ def parse(argv: list[str], env: Mapping[str, str]) -> Plan | None:
         return None  # Typer says that --url and --require are the emulator's
     required: tuple[str, ...] = ()
     if require:
-        from foundry_discover.health import parse_required
+        from foundry_discover.checks.emulator.health import parse_required
 
         try:
             required = tuple(parse_required(require))
@@ -144,11 +144,11 @@ def _seconds(value: str | None) -> float | None:
 
 def run(plan: Plan) -> int:
     """Check the service, show the result; the exit code."""
-    from foundry_discover.cli import guarded
-    from foundry_discover.errors import invoked_with
-    from foundry_discover.registry import Registry
-    from foundry_discover.servicecheck import DEFAULT_TIMEOUT
-    from foundry_discover.values import Deadline
+    from foundry_discover.lite.base import Deadline
+    from foundry_discover.lite.errors import invoked_with
+    from foundry_discover.lite.main import guarded
+    from foundry_discover.lite.registry import Registry
+    from foundry_discover.lite.servicecheck import DEFAULT_TIMEOUT
 
     invoked_with(plan.registry_file)  # the fixes this run suggests repeat --registry FILE
     registry_file = None
@@ -177,7 +177,7 @@ def what(service: Service) -> str:
 
 def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bool) -> int:
     """The scheme's protocol check of service ``name``, shown; its exit code."""
-    from foundry_discover.servicecheck import check_service
+    from foundry_discover.lite.servicecheck import check_service
 
     service = registry.get(name)
     result = check_service(service, deadline)
@@ -188,7 +188,7 @@ def check_emulator_once(
     registry: Registry, url: str | None, required: list[str], deadline: Deadline, *, as_json: bool
 ) -> int:
     """The emulator check of ``url`` (default: the registry's LOCALSTACK), shown; its exit code."""
-    from foundry_discover import health as core
+    from foundry_discover.checks.emulator import health as core
 
     base = core.emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
     result = core.check_emulator(base, deadline, require=required, name="localstack")
@@ -198,8 +198,8 @@ def check_emulator_once(
 def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool) -> int:
     """Show a finished check (and its one-line error when it is not ok); its exit code."""
     from foundry_discover import render
+    from foundry_discover.lite.servicecheck import ServiceCheck
     from foundry_discover.render import health as show
-    from foundry_discover.servicecheck import ServiceCheck
 
     problem: FoundryError | None = None if result.ok else NotOkError(summary(result, subject))
     if isinstance(result, ServiceCheck) and result.error is not None and not result.ok:
@@ -212,7 +212,7 @@ def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: boo
 
 
 def summary(result: EmulatorHealth | ServiceCheck, subject: str) -> str:
-    from foundry_discover.servicecheck import ServiceCheck
+    from foundry_discover.lite.servicecheck import ServiceCheck
 
     if isinstance(result, ServiceCheck):
         return f"{subject} is {result.verdict}: {'; '.join(result.reasons)}"

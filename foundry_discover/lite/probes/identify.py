@@ -16,9 +16,9 @@ import struct
 import threading
 from dataclasses import dataclass
 
-from foundry_discover.errors import FoundryError
-from foundry_discover.probes import wire
-from foundry_discover.values import Deadline
+from foundry_discover.lite import net as wire
+from foundry_discover.lite.base import Deadline
+from foundry_discover.lite.errors import FoundryError
 
 
 @dataclass(frozen=True)

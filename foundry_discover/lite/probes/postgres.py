@@ -11,15 +11,16 @@ and closes at the first answer: no password is ever sent, no query ever run.
 
 from __future__ import annotations
 
-from foundry_discover.errors import suggest
-from foundry_discover.probes import ProbeResult, not_spoken, wire
+from foundry_discover.lite import net as wire
+from foundry_discover.lite.errors import suggest
+from foundry_discover.lite.probes import ProbeResult, not_spoken
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import _socket
 
-    from foundry_discover.probes import State
-    from foundry_discover.values import Deadline
+    from foundry_discover.lite.base import Deadline
+    from foundry_discover.lite.probes import State
 
 
 def _int32(value: int) -> bytes:

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import time
 
-from foundry_discover.errors import NotOkError, suggest
-from foundry_discover.values import Record
+from foundry_discover.lite.base import Record
+from foundry_discover.lite.errors import NotOkError, suggest
 
 # Annotations only: a probe runs in `health NAME`, which starts without typing.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Literal
 
-    from foundry_discover.probes.identify import Identity
-    from foundry_discover.probes.wire import Heard
-    from foundry_discover.registry import Service
-    from foundry_discover.values import Deadline
+    from foundry_discover.lite.base import Deadline
+    from foundry_discover.lite.net import Heard
+    from foundry_discover.lite.probes.identify import Identity
+    from foundry_discover.lite.registry import Service
 
     State = Literal["ok", "not_ready", "failing", "wrong_protocol", "no_reply", "tcp_only", "redirect"]
 
@@ -109,19 +109,19 @@ def probe(service: Service, address: str, deadline: Deadline) -> ProbeResult:
     culprit = service.port_env
     if service.declared_by.startswith("environment"):
         # Only SVC_NAME_HOST declares it: its scheme is a default, not a promise to check.
-        from foundry_discover.probes import tcp
+        from foundry_discover.lite.probes import tcp
 
         result = tcp.check(address, service.port, deadline, scheme=service.scheme, undeclared=service.host_env)
     elif expected == "redis":
-        from foundry_discover.probes import redis
+        from foundry_discover.lite.probes import redis
 
         result = redis.check(address, service.port, deadline, culprit=culprit)
     elif expected == "postgresql":
-        from foundry_discover.probes import postgres
+        from foundry_discover.lite.probes import postgres
 
         result = postgres.check(address, service.port, deadline, culprit=culprit)
     elif expected in ("http", "https"):
-        from foundry_discover.probes import http
+        from foundry_discover.lite.probes import http
 
         result = http.check(
             address,
@@ -133,7 +133,7 @@ def probe(service: Service, address: str, deadline: Deadline) -> ProbeResult:
             tls=expected == "https",
         )
     else:
-        from foundry_discover.probes import tcp
+        from foundry_discover.lite.probes import tcp
 
         result = tcp.check(address, service.port, deadline, scheme=service.scheme)
     result.scheme = service.scheme
@@ -157,7 +157,7 @@ def not_spoken(
 
     ``sniffed`` is a sniff's finding when the caller already made one.
     """
-    from foundry_discover.probes import identify
+    from foundry_discover.lite.probes import identify
 
     want = identify.EXPECTED_LABEL.get(expected, expected)
     identity = identify.name(heard.data) or sniffed

@@ -14,16 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from foundry_discover.docker import endpoint as where
-from foundry_discover.docker.facts import DockerFacts
-from foundry_discover.docker.verdicts import diagnose, is_loopback
-from foundry_discover.errors import EXIT_NOT_OK, ConfigError
-from foundry_discover.registry import Registry, Service
+from foundry_discover.checks.docker import endpoint as where
+from foundry_discover.checks.docker.facts import DockerFacts
+from foundry_discover.checks.docker.verdicts import diagnose, is_loopback
+from foundry_discover.lite.errors import EXIT_NOT_OK, ConfigError
+from foundry_discover.lite.registry import Registry, Service
 
 if TYPE_CHECKING:
-    from foundry_discover.doctor import ServiceReport, Step
-    from foundry_discover.runtime import Runtime
-    from foundry_discover.values import Deadline
+    from foundry_discover.checks.runtime import Runtime
+    from foundry_discover.doctor.core import ServiceReport, Step
+    from foundry_discover.lite.base import Deadline
 
 #: One request to a local socket takes a millisecond; more than this is a stuck daemon.
 REQUEST_TIMEOUT = 2.0
@@ -61,7 +61,7 @@ class Lookup:
         lookup = cls(DockerFacts(str(found), found.source, False, ""), services)
 
         def ask() -> None:
-            from foundry_discover.docker.lookup import gather
+            from foundry_discover.checks.docker.lookup import gather
 
             lookup._done.append(gather(found, runtime, wanted, min(REQUEST_TIMEOUT, max(deadline.remaining(), 0.1))))
 
@@ -104,7 +104,7 @@ def apply(
         return
     if them.health.status != "unhealthy":
         return
-    from foundry_discover.docker.verdicts import container_state
+    from foundry_discover.checks.docker.verdicts import container_state
 
     verdict = container_state(them)
     step = next((s for s in report.steps if s.name == "protocol"), None)

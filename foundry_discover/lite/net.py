@@ -16,8 +16,8 @@ from __future__ import annotations
 import _socket
 import time
 
-from foundry_discover.errors import UnreachableError
-from foundry_discover.values import Record
+from foundry_discover.lite.base import Record
+from foundry_discover.lite.errors import UnreachableError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Literal
 
-    from foundry_discover.values import Deadline
+    from foundry_discover.lite.base import Deadline
 
     How = Literal["reply", "closed", "reset", "silent"]
 

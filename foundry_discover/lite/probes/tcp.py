@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from foundry_discover.probes import ProbeResult, wire
+from foundry_discover.lite import net as wire
+from foundry_discover.lite.probes import ProbeResult
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from foundry_discover.values import Deadline
+    from foundry_discover.lite.base import Deadline
 
 
 def check(address: str, port: int, deadline: Deadline, *, scheme: str, undeclared: str = "") -> ProbeResult:

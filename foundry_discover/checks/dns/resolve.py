@@ -27,9 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from foundry_discover.errors import EXIT_NOT_OK, EXIT_OK, EXIT_UNREACHABLE, ConfigError
-from foundry_discover.registry import Registry, normalize_name, validate_host
-from foundry_discover.resolvconf import (
+from foundry_discover.checks.dns.conf import (
     Nameserver,
     ResolverConfig,
     candidate_names,
@@ -38,6 +36,8 @@ from foundry_discover.resolvconf import (
     hosts_sources,
     parse_resolv_conf,
 )
+from foundry_discover.lite.errors import EXIT_NOT_OK, EXIT_OK, EXIT_UNREACHABLE, ConfigError
+from foundry_discover.lite.registry import Registry, normalize_name, validate_host
 
 if TYPE_CHECKING:
     import dns.message
@@ -585,7 +585,7 @@ def add_evidence(
     namespace when the pod starts. When DNS fails for a Service that has them, DNS is the
     problem, and the verdict says so instead of "there is no Service".
     """
-    from foundry_discover.envcheck import known_hosts, link_evidence, near_miss
+    from foundry_discover.checks.envcheck import known_hosts, link_evidence, near_miss
 
     verdict = report.verdict
     added: list[str] = []

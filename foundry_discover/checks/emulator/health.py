@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-from foundry_discover.errors import (
+from foundry_discover.lite.errors import (
     EXIT_NOT_OK,
     EXIT_OK,
     ConfigError,
@@ -31,24 +31,24 @@ from foundry_discover.errors import (
     WaitTimeoutError,
     most_severe,
 )
-from foundry_discover.probes import WrongProtocol
+from foundry_discover.lite.probes import WrongProtocol
 
 # The service check lives in its own module (a PING need not import the emulator's);
 # these names stay importable from here.
-from foundry_discover.servicecheck import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
-from foundry_discover.servicecheck import DEFAULT_WAIT_TIMEOUT as DEFAULT_WAIT_TIMEOUT
-from foundry_discover.servicecheck import DoesNotResolve as DoesNotResolve
-from foundry_discover.servicecheck import ServiceCheck as ServiceCheck
-from foundry_discover.servicecheck import check_service as check_service
-from foundry_discover.servicecheck import mark_failed
-from foundry_discover.servicecheck import resolve_host as resolve_host
-from foundry_discover.servicecheck import tcp_connect as tcp_connect
-from foundry_discover.waiting import Deadline, poll
+from foundry_discover.lite.servicecheck import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+from foundry_discover.lite.servicecheck import DEFAULT_WAIT_TIMEOUT as DEFAULT_WAIT_TIMEOUT
+from foundry_discover.lite.servicecheck import DoesNotResolve as DoesNotResolve
+from foundry_discover.lite.servicecheck import ServiceCheck as ServiceCheck
+from foundry_discover.lite.servicecheck import check_service as check_service
+from foundry_discover.lite.servicecheck import mark_failed
+from foundry_discover.lite.servicecheck import resolve_host as resolve_host
+from foundry_discover.lite.servicecheck import tcp_connect as tcp_connect
+from foundry_discover.util.waiting import Deadline, poll
 
 if TYPE_CHECKING:
     import httpx
 
-    from foundry_discover.registry import Registry, Service
+    from foundry_discover.lite.registry import Registry, Service
 
 HEALTH_PATH = "/_localstack/health"
 INIT_PATH = "/_localstack/init"
@@ -184,7 +184,7 @@ def all_problem(checks: list[ServiceCheck], code: int) -> FoundryError | None:
 
 def all_interrupted(found: AllChecks) -> FoundryError:
     """``--all`` cut short by Ctrl-C or SIGTERM: the one line every stopped command prints."""
-    from foundry_discover.errors import stop_error
+    from foundry_discover.lite.errors import stop_error
 
     return stop_error(found.interrupted or "SIGINT")
 
@@ -394,7 +394,7 @@ def check_emulator(
     if parts.scheme == "http":
         # A banner, Redis or PostgreSQL behind the port would hold the HTTP client until the
         # deadline (or earn a TLS hint): one raw GET names it within a second instead.
-        from foundry_discover.probes import http
+        from foundry_discover.lite.probes import http
 
         culprit = f"{name.upper()}_PORT" if name else "the URL's port"
         http.expect_http(addresses[0], parts.port or 80, deadline, path=HEALTH_PATH, culprit=culprit)
@@ -588,8 +588,8 @@ def check_all(registry: Registry, deadline: Deadline) -> AllChecks:
     """
     import functools
 
-    from foundry_discover.errors import Terminated
-    from foundry_discover.threads import gather
+    from foundry_discover.lite.errors import Terminated
+    from foundry_discover.util.threads import gather
 
     entries = list(registry.entries())
     jobs: list[Callable[[], ServiceCheck]] = []

@@ -14,8 +14,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from foundry_discover.docker.endpoint import Endpoint
-from foundry_discover.docker.http1 import Connection, ProtocolError
+from foundry_discover.checks.docker.endpoint import Endpoint
+from foundry_discover.checks.docker.http1 import Connection, ProtocolError
 
 if TYPE_CHECKING:
     import ssl

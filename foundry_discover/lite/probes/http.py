@@ -12,13 +12,14 @@ from __future__ import annotations
 import _socket
 import re
 
-from foundry_discover.probes import ProbeResult, WrongProtocol, identify, not_spoken, wire
-from foundry_discover.probes.identify import Identity, header
+from foundry_discover.lite import net as wire
+from foundry_discover.lite.probes import ProbeResult, WrongProtocol, identify, not_spoken
+from foundry_discover.lite.probes.identify import Identity, header
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from foundry_discover.probes import State
-    from foundry_discover.values import Deadline
+    from foundry_discover.lite.base import Deadline
+    from foundry_discover.lite.probes import State
 
 _STATUS_RE = re.compile(rb"^HTTP/(\d(?:\.\d)?) (\d{3})")
 _PREFIX = b"HTTP/"

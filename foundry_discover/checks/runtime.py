@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from foundry_discover.resolvconf import ResolverConfig, parse_resolv_conf
+from foundry_discover.checks.dns.conf import ResolverConfig, parse_resolv_conf
 
 DOCKER_DNS = "127.0.0.11"
 SA_NAMESPACE = "var/run/secrets/kubernetes.io/serviceaccount/namespace"

@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import _socket
 
-from foundry_discover.errors import EXIT_NOT_OK, EXIT_OK, FoundryError, NotOkError, UnreachableError, suggest
-from foundry_discover.probes import WrongProtocol, wire
-from foundry_discover.values import Record
+from foundry_discover.lite import net as wire
+from foundry_discover.lite.base import Record
+from foundry_discover.lite.errors import EXIT_NOT_OK, EXIT_OK, FoundryError, NotOkError, UnreachableError, suggest
+from foundry_discover.lite.probes import WrongProtocol
 
 # Annotations only: `health NAME` starts without typing (see values.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Literal
 
-    from foundry_discover.values import Deadline
+    from foundry_discover.lite.base import Deadline
 
     Verdict = Literal["healthy", "not_ready", "unhealthy", "unreachable", "config", "interrupted"]
-    from foundry_discover.health import EmulatorHealth
-    from foundry_discover.probes import ProbeResult
-    from foundry_discover.registry import Service
+    from foundry_discover.checks.emulator.health import EmulatorHealth
+    from foundry_discover.lite.probes import ProbeResult
+    from foundry_discover.lite.registry import Service
 
 #: Default --timeout for one check, and for a --wait (LocalStack in Docker can take 30 s+).
 DEFAULT_TIMEOUT = 5.0
@@ -185,7 +186,7 @@ def tcp_connect(host: str, port: int, deadline: Deadline) -> float:
 
 def check_service(service: Service, deadline: Deadline) -> ServiceCheck:
     """The protocol check of the service's scheme (probes): PING, pg_isready's, a GET, or TCP."""
-    from foundry_discover import probes
+    from foundry_discover.lite import probes
 
     check = ServiceCheck(service.name, service.url, "healthy", [])
     try:
@@ -199,7 +200,7 @@ def check_service(service: Service, deadline: Deadline) -> ServiceCheck:
         if result.state == "redirect":
             # A health path that redirects: follow it as an HTTP client would (capped, no loops).
             # Rare, so the HTTP client (httpx, with its redirect rules) is imported only here.
-            from foundry_discover.health import fetch
+            from foundry_discover.checks.emulator.health import fetch
 
             reply = fetch(service.url_for(service.health_path or "/"), deadline)
             check.http_status = reply.status

@@ -21,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from foundry_discover.errors import (
+from foundry_discover.checks.runtime import Runtime
+from foundry_discover.lite.errors import (
     EXIT_CONFIG,
     EXIT_NOT_OK,
     EXIT_OK,
@@ -32,18 +33,17 @@ from foundry_discover.errors import (
     most_severe,
     suggest,
 )
-from foundry_discover.registry import Registry, Service, host_var, normalize_name, port_var
-from foundry_discover.runtime import Runtime
-from foundry_discover.waiting import Deadline, poll
+from foundry_discover.lite.registry import Registry, Service, host_var, normalize_name, port_var
+from foundry_discover.util.waiting import Deadline, poll
 
 #: ``interrupted``: begun, then cut short by Ctrl-C or SIGTERM; ``not_reached``: never begun
 #: (time ran out, or the command was interrupted, before it). Neither is a pass.
 Status = Literal["pass", "warn", "fail", "skip", "interrupted", "not_reached"]
 UNFINISHED: tuple[Status, ...] = ("interrupted", "not_reached")
 if TYPE_CHECKING:
-    from foundry_discover.docker.diagnose import Lookup
-    from foundry_discover.docker.facts import DockerFacts
-    from foundry_discover.envcheck import LinkEvidence
+    from foundry_discover.checks.docker.facts import DockerFacts
+    from foundry_discover.checks.envcheck import LinkEvidence
+    from foundry_discover.doctor.docker import Lookup
 
 _T = TypeVar("_T")
 STEPS = ("config", "resolve", "connect", "protocol", "aws")
@@ -228,7 +228,7 @@ def check_service(
 
     def resolve() -> Step:
         assert service is not None
-        from foundry_discover.health import resolve_host
+        from foundry_discover.checks.emulator.health import resolve_host
 
         try:
             addresses.extend(resolve_host(service.host, service.port, deadline, name=service.name.lower()))
@@ -280,7 +280,7 @@ def check_service(
 
 def _port_evidence(service: Service, env: Mapping[str, str], namespace: str | None) -> list[LinkEvidence]:
     """The registry's port against the port Kubernetes' service links say the Service serves."""
-    from foundry_discover.envcheck import link_evidence
+    from foundry_discover.checks.envcheck import link_evidence
 
     found = link_evidence(service.host, service.port, env, namespace=namespace, port_from=str(service.port_source))
     return [e for e in found if e.kind == "port-differs"]
@@ -297,7 +297,7 @@ def _bounded(fn: Callable[[], _T], deadline: Deadline, what: str) -> _T | None:
 
 def _hosts_file_cause(step: Step, service: Service, addresses: Sequence[str], deadline: Deadline) -> None:
     """A connect failure to an address the hosts file forces over DNS: name that as the cause."""
-    from foundry_discover.resolve import explain_connect_failure
+    from foundry_discover.checks.dns.resolve import explain_connect_failure
 
     if deadline.remaining() < 0.2:
         # A dropped connection ate the deadline: the hosts file alone still says where the address came from.
@@ -320,7 +320,7 @@ def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, re
     The trace walks every candidate name and nameserver, so it runs in a daemon thread
     bounded by what is left of the deadline: without it the step keeps health's message.
     """
-    from foundry_discover.resolve import explain_failure, registry_hosts
+    from foundry_discover.checks.dns.resolve import explain_failure, registry_hosts
 
     step = _fail("resolve", exc)
     env = registry.env if registry is not None else None
@@ -342,7 +342,7 @@ def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, re
 
 def connect_all(service: Service, addresses: Sequence[str], deadline: Deadline) -> Step:
     """TCP connect to every address the name resolves to, concurrently."""
-    from foundry_discover.health import tcp_connect
+    from foundry_discover.checks.emulator.health import tcp_connect
 
     def one(address: str) -> tuple[str, float | FoundryError]:
         try:
@@ -377,7 +377,7 @@ def connect_all(service: Service, addresses: Sequence[str], deadline: Deadline) 
 
 
 def protocol_check(service: Service, deadline: Deadline, options: Options) -> Step:
-    from foundry_discover import health
+    from foundry_discover.checks.emulator import health
 
     if service.name == "LOCALSTACK":
         try:
@@ -410,7 +410,7 @@ def protocol_check(service: Service, deadline: Deadline, options: Options) -> St
 
 def service_protocol(service: Service, deadline: Deadline) -> Step:
     """The scheme's protocol check (PING, pg_isready's, a GET) as doctor's protocol step."""
-    from foundry_discover import health
+    from foundry_discover.checks.emulator import health
 
     check = health.check_service(service, deadline)
     probe = check.probe
@@ -439,7 +439,7 @@ def _health_wait_command(options: Options) -> str:
 
 
 def aws_check(registry: Registry, deadline: Deadline, options: Options) -> Step:
-    from foundry_discover import secrets
+    from foundry_discover.checks.aws import secrets
 
     try:
         sc = secrets.open_client(
@@ -466,7 +466,7 @@ def _aws_config(deadline: Deadline) -> Any:
 
 def _fetch(sc: Any, options: Options) -> Step:
     """Every --secret, each one (a failure names which); with none, one page of the list."""
-    from foundry_discover import secrets
+    from foundry_discover.checks.aws import secrets
 
     if not options.secrets:
         listed = secrets.list_secrets(sc, limit_pages=1)
@@ -490,7 +490,7 @@ def production_secrets(registry: Registry, deadline: Deadline, options: Options)
     No LocalStack is involved, so the chain is the client's settings (config) and the call
     (aws); botocore resolves and connects itself, and its errors name the cause.
     """
-    from foundry_discover import secrets
+    from foundry_discover.checks.aws import secrets
 
     steps: list[Step] = []
     try:
@@ -532,8 +532,8 @@ def run(
 ) -> DoctorReport:
     """One walk of every chosen service at once. Ctrl-C or SIGTERM does not raise: the
     report comes back with ``interrupted`` set, holding what had finished by then."""
-    from foundry_discover.secrets import decide_environment
-    from foundry_discover.threads import gather
+    from foundry_discover.checks.aws.secrets import decide_environment
+    from foundry_discover.util.threads import gather
 
     started = time.perf_counter()
     mode = decide_environment(registry.env)[0]
@@ -573,14 +573,14 @@ def run(
 
 def docker_lookup(registry: Registry, names: Sequence[str], runtime: Runtime, deadline: Deadline) -> Lookup:
     """Ask the Docker Engine API beside the checks; ``finish`` folds its facts into the failures."""
-    from foundry_discover.docker.diagnose import Lookup
+    from foundry_discover.doctor.docker import Lookup
 
     return Lookup.start(registry, names, runtime, deadline)
 
 
 def environment_findings(registry: Registry) -> tuple[dict[str, Any], list[str]]:
     """What ENVIRONMENT means to the application, and settings the registry or the SDK never read right."""
-    from foundry_discover import envcheck
+    from foundry_discover.checks import envcheck
 
     env = registry.env
     meaning = envcheck.environment_meaning(env)
@@ -594,13 +594,13 @@ def environment_findings(registry: Registry) -> tuple[dict[str, Any], list[str]]
 
 @functools.lru_cache(maxsize=1)
 def _known_regions() -> frozenset[str]:
-    from foundry_discover.envcheck import botocore_regions
+    from foundry_discover.checks.envcheck import botocore_regions
 
     return frozenset(botocore_regions())
 
 
 def signal_name(interrupt: BaseException | None) -> str | None:
-    from foundry_discover.errors import Terminated
+    from foundry_discover.lite.errors import Terminated
 
     if interrupt is None:
         return None
@@ -611,7 +611,7 @@ def unfinished_report(
     registry: Registry, name: str, done: list[Step], signal: str, *, begun: bool = True
 ) -> ServiceReport:
     """A service whose walk did not end: the steps that finished, the one under way, the rest unreached."""
-    from foundry_discover.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
+    from foundry_discover.lite.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 
     code = EXIT_TERMINATED if signal == "SIGTERM" else EXIT_INTERRUPTED
     order = STEPS if name != AWS_SERVICE else ("config", "aws")
@@ -632,7 +632,7 @@ def not_started(
     registry: Registry, names: Sequence[str], options: Options, runtime: Runtime, interrupt: BaseException
 ) -> DoctorReport:
     """Interrupted before any service was walked: each chosen one, every step not reached (for --junit)."""
-    from foundry_discover.secrets import decide_environment
+    from foundry_discover.checks.aws.secrets import decide_environment
 
     signal = signal_name(interrupt) or "SIGINT"
     mode = decide_environment(registry.env)[0]
@@ -797,7 +797,7 @@ def _keep_real(new: ServiceReport, before: DoctorReport, overall: Deadline, repo
 
 def verdict(report: DoctorReport, *, waited: bool, seconds: float) -> tuple[int, FoundryError | None]:
     """The exit code and the one-line error: an interrupt, the most severe failure, or the wait's end."""
-    from foundry_discover.errors import NotOkError, UnreachableError, WaitTimeoutError
+    from foundry_discover.lite.errors import NotOkError, UnreachableError, WaitTimeoutError
 
     if report.interrupted:
         return _interrupted(report)
@@ -840,7 +840,7 @@ def few(services: Sequence[ServiceReport], form: str = "{name} ({step})") -> str
 
 def _interrupted(report: DoctorReport) -> tuple[int, FoundryError]:
     """The same one line as every command stopped by a signal; the report says what was known."""
-    from foundry_discover.errors import stop_error
+    from foundry_discover.lite.errors import stop_error
 
     err = stop_error(report.interrupted or "SIGINT")
     return err.exit_code, err

@@ -142,3 +142,10 @@ def stop_error(stop: KeyboardInterrupt | str) -> Interrupted:
     if isinstance(stop, Terminated) or stop == "SIGTERM":
         return TerminatedError("terminated (SIGTERM)")
     return Interrupted("interrupted")
+
+
+class InternalError(FoundryError):
+    """An exception nobody planned for: reported in one line, never with locals."""
+
+    exit_code = EXIT_INTERNAL
+    kind = "internal"

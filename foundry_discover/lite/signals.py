@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import sys
 
-from foundry_discover.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
+from foundry_discover.lite.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
 
 # Every command imports this first, `health NAME` too, which must start as fast as
 # redis-cli: so no typing, and `_signal`, the C module `signal` wraps (`signal` turns its

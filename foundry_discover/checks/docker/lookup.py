@@ -12,10 +12,10 @@ import socket
 import time
 from collections.abc import Mapping, Sequence
 
-from foundry_discover.docker import facts
-from foundry_discover.docker.api import ApiError, Client
-from foundry_discover.docker.endpoint import Endpoint
-from foundry_discover.runtime import Runtime
+from foundry_discover.checks.docker import facts
+from foundry_discover.checks.docker.api import ApiError, Client
+from foundry_discover.checks.docker.endpoint import Endpoint
+from foundry_discover.checks.runtime import Runtime
 
 ALIAS_SCAN = 40
 

@@ -12,10 +12,10 @@ import sys
 import time
 from dataclasses import dataclass
 
-from foundry_discover.docker.facts import Container, DockerFacts, Port
-from foundry_discover.errors import suggest
-from foundry_discover.registry import Service
-from foundry_discover.runtime import Runtime
+from foundry_discover.checks.docker.facts import Container, DockerFacts, Port
+from foundry_discover.checks.runtime import Runtime
+from foundry_discover.lite.errors import suggest
+from foundry_discover.lite.registry import Service
 
 HOST_GATEWAY = "host.docker.internal"
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "::1")

@@ -7,13 +7,14 @@ being read into memory), ``-BUSY`` (a script runs) and ``-MASTERDOWN``: not read
 
 from __future__ import annotations
 
-from foundry_discover.errors import suggest
-from foundry_discover.probes import ProbeResult, not_spoken, wire
+from foundry_discover.lite import net as wire
+from foundry_discover.lite.errors import suggest
+from foundry_discover.lite.probes import ProbeResult, not_spoken
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from foundry_discover.probes import State
-    from foundry_discover.values import Deadline
+    from foundry_discover.lite.base import Deadline
+    from foundry_discover.lite.probes import State
 
 PING = b"*1\r\n$4\r\nPING\r\n"
 

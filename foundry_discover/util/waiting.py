@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from foundry_discover.values import Deadline
+from foundry_discover.lite.base import Deadline
 
 __all__ = ["Deadline", "Polled", "poll"]
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from foundry_discover.registry import host_var, parse_service_link, port_var
+from foundry_discover.lite.registry import host_var, parse_service_link, port_var
 
 #: The values the seed's backend tests with ``in``: exact, case and spaces included.
 APP_DEV_VALUES = ("development", "dev", "local")
@@ -226,7 +226,7 @@ def likely_environment(value: str) -> str | None:
 
 
 def environment_meaning(env: Mapping[str, str]) -> EnvironmentMeaning:
-    from foundry_discover.secrets import decide_environment
+    from foundry_discover.checks.aws.secrets import decide_environment
 
     tool = decide_environment(env)[0]
     raw = env.get("ENVIRONMENT")
