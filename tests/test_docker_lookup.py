@@ -160,14 +160,17 @@ def test_no_api_is_one_line_and_imports_nothing_of_docker() -> None:
 
 
 def test_every_package_ships_in_the_wheel() -> None:
-    """setuptools lists packages by hand: a new subpackage left out breaks the wheel and the .pyz."""
+    """A subpackage the wheel's package finder leaves out breaks the wheel and the .pyz."""
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
 
     root = Path(__file__).resolve().parent.parent
-    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    from setuptools import find_packages
+
+    include = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    listed = set(find_packages(str(root), include=include))
     found = {".".join(p.parent.relative_to(root).parts) for p in (root / "foundry_discover").rglob("__init__.py")}
     assert found == listed
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from foundry_discover.checks.emulator.health import MAX_BODY
+from foundry_discover.checks.httpget import MAX_BODY
 from foundry_discover.cli import app
 from tests.support.faulty import Faulty, never_accepting
 from tests.test_json_contract import check_envelope

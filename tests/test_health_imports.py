@@ -24,7 +24,14 @@ postgres = probe_fixtures.postgres
 
 #: Modules `health redis` must not import: the emulator check, its HTTP client, JSON, and
 #: the idna codec that getaddrinfo applies to a str host (servicecheck passes ASCII as bytes).
-NOT_NEEDED = ("foundry_discover.checks.emulator.health", "httpx", "json", "encodings.idna", "rich")
+NOT_NEEDED = (
+    "foundry_discover.checks.emulator.check",
+    "foundry_discover.checks.httpget",
+    "httpx",
+    "json",
+    "encodings.idna",
+    "rich",
+)
 
 CODE = (
     "import sys\n"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from foundry_discover.checks.emulator.health import parse_required
+from foundry_discover.checks.emulator.parse import parse_required
 from foundry_discover.util.waiting import MAX_INTERVAL, Deadline, poll
 
 

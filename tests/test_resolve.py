@@ -263,7 +263,7 @@ def test_resolve_json_envelope_for_a_bad_name() -> None:
 
 
 def test_parse_nameserver_forms() -> None:
-    from foundry_discover.checks.dns.resolve import parse_nameserver
+    from foundry_discover.checks.dns.inputs import parse_nameserver
 
     assert str(parse_nameserver("10.0.0.1")) == "10.0.0.1"
     assert str(parse_nameserver("127.0.0.1:5353")) == "127.0.0.1:5353"

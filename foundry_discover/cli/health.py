@@ -13,7 +13,7 @@ from foundry_discover.lite import quick
 from foundry_discover.lite.errors import FoundryError
 
 if TYPE_CHECKING:
-    from foundry_discover.checks.emulator.health import EmulatorHealth
+    from foundry_discover.checks.emulator.model import EmulatorHealth
     from foundry_discover.lite.servicecheck import ServiceCheck
 
 HELP = """Check LocalStack's health (or MiniStack's), or another service of the registry.
@@ -86,16 +86,18 @@ def health(
             return quick.check_once(registry, name or "", deadline, as_json=as_json)
 
         from foundry_discover import render
-        from foundry_discover.checks.emulator import health as core
+        from foundry_discover.checks.emulator import many
+        from foundry_discover.checks.emulator.check import check_emulator
+        from foundry_discover.checks.emulator.parse import emulator_base
         from foundry_discover.render import health as show
 
         if all_:
-            found = core.check_all(registry, deadline)
+            found = many.check_all(registry, deadline)
             checks = found.services
-            code = core.overall_exit(checks)
-            problem = core.all_problem(checks, code)
+            code = many.overall_exit(checks)
+            problem = many.all_problem(checks, code)
             if found.interrupted:
-                problem = core.all_interrupted(found)
+                problem = many.all_interrupted(found)
                 code = problem.exit_code
             render.deliver(
                 "health",
@@ -110,10 +112,10 @@ def health(
         check: Callable[[Deadline], EmulatorHealth | ServiceCheck]
         if emulator:
             service_name = "localstack"
-            base = core.emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
+            base = emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
 
             def check(d: Deadline) -> "EmulatorHealth | ServiceCheck":
-                return core.check_emulator(base, d, require=required, name=service_name)
+                return check_emulator(base, d, require=required, name=service_name)
 
             what = f"localstack at {base}"
         else:
@@ -129,10 +131,10 @@ def health(
         # Only --wait is left: one check was run above.
         try:
             with render.Progress() as progress:
-                result = core.wait_healthy(
+                result = many.wait_healthy(
                     check, deadline, what=what, on_progress=lambda text, _: progress.update(f"{what}: {text}")
                 )
-        except core.HealthWaitTimeout as exc:
+        except many.HealthWaitTimeout as exc:
             last = None if isinstance(exc.last, FoundryError) else exc.last
             if last is None or not as_json:
                 raise

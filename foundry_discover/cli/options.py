@@ -42,7 +42,7 @@ def required_services(values: list[str] | None) -> list[str]:
     """--require values as a list of AWS service names (a usage error when malformed)."""
     if not values:
         return []  # the usual case: `health redis` need not import the emulator check
-    from foundry_discover.checks.emulator.health import parse_required
+    from foundry_discover.checks.emulator.parse import parse_required
 
     try:
         return parse_required(values)

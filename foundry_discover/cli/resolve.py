@@ -42,7 +42,7 @@ class RecordType(str, enum.Enum):
 
 
 def _nameservers(values: list[str] | None) -> list[str] | None:
-    from foundry_discover.checks.dns.resolve import parse_nameserver
+    from foundry_discover.checks.dns.inputs import parse_nameserver
 
     for value in values or []:
         try:
@@ -78,8 +78,8 @@ def resolve(
 
     def action() -> int:
         from foundry_discover import render
-        from foundry_discover.checks.dns.resolve import parse_nameserver
-        from foundry_discover.checks.dns.resolve import resolve as do_resolve
+        from foundry_discover.checks.dns.inputs import parse_nameserver
+        from foundry_discover.checks.dns.report import resolve as do_resolve
         from foundry_discover.render import resolve as show
 
         servers = [parse_nameserver(v) for v in nameserver or []]

@@ -228,7 +228,7 @@ def check_service(
 
     def resolve() -> Step:
         assert service is not None
-        from foundry_discover.checks.emulator.health import resolve_host
+        from foundry_discover.lite.servicecheck import resolve_host
 
         try:
             addresses.extend(resolve_host(service.host, service.port, deadline, name=service.name.lower()))
@@ -297,7 +297,7 @@ def _bounded(fn: Callable[[], _T], deadline: Deadline, what: str) -> _T | None:
 
 def _hosts_file_cause(step: Step, service: Service, addresses: Sequence[str], deadline: Deadline) -> None:
     """A connect failure to an address the hosts file forces over DNS: name that as the cause."""
-    from foundry_discover.checks.dns.resolve import explain_connect_failure
+    from foundry_discover.checks.dns.explain import explain_connect_failure
 
     if deadline.remaining() < 0.2:
         # A dropped connection ate the deadline: the hosts file alone still says where the address came from.
@@ -320,7 +320,8 @@ def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, re
     The trace walks every candidate name and nameserver, so it runs in a daemon thread
     bounded by what is left of the deadline: without it the step keeps health's message.
     """
-    from foundry_discover.checks.dns.resolve import explain_failure, registry_hosts
+    from foundry_discover.checks.dns.explain import explain_failure
+    from foundry_discover.checks.dns.report import registry_hosts
 
     step = _fail("resolve", exc)
     env = registry.env if registry is not None else None
@@ -342,7 +343,7 @@ def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, re
 
 def connect_all(service: Service, addresses: Sequence[str], deadline: Deadline) -> Step:
     """TCP connect to every address the name resolves to, concurrently."""
-    from foundry_discover.checks.emulator.health import tcp_connect
+    from foundry_discover.lite.servicecheck import tcp_connect
 
     def one(address: str) -> tuple[str, float | FoundryError]:
         try:
@@ -377,11 +378,11 @@ def connect_all(service: Service, addresses: Sequence[str], deadline: Deadline) 
 
 
 def protocol_check(service: Service, deadline: Deadline, options: Options) -> Step:
-    from foundry_discover.checks.emulator import health
+    from foundry_discover.checks.emulator.check import check_emulator
 
     if service.name == "LOCALSTACK":
         try:
-            report = health.check_emulator(service.url, deadline, require=options.require, name="localstack")
+            report = check_emulator(service.url, deadline, require=options.require, name="localstack")
         except FoundryError as exc:
             return _fail("protocol", exc)
         data = {
@@ -410,9 +411,9 @@ def protocol_check(service: Service, deadline: Deadline, options: Options) -> St
 
 def service_protocol(service: Service, deadline: Deadline) -> Step:
     """The scheme's protocol check (PING, pg_isready's, a GET) as doctor's protocol step."""
-    from foundry_discover.checks.emulator import health
+    from foundry_discover.lite.servicecheck import check_service
 
-    check = health.check_service(service, deadline)
+    check = check_service(service, deadline)
     probe = check.probe
     data: dict[str, Any] = {} if probe is None else {"expected": probe.expected, "protocol": probe.protocol}
     if probe is not None and probe.http_status is not None:

@@ -30,7 +30,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from foundry_discover.checks.emulator.health import EmulatorHealth
+    from foundry_discover.checks.emulator.model import EmulatorHealth
     from foundry_discover.lite.base import Deadline
     from foundry_discover.lite.registry import Registry, Service
     from foundry_discover.lite.servicecheck import ServiceCheck
@@ -122,7 +122,7 @@ def parse(argv: list[str], env: Mapping[str, str]) -> Plan | None:
         return None  # Typer says that --url and --require are the emulator's
     required: tuple[str, ...] = ()
     if require:
-        from foundry_discover.checks.emulator.health import parse_required
+        from foundry_discover.checks.emulator.parse import parse_required
 
         try:
             required = tuple(parse_required(require))
@@ -188,10 +188,11 @@ def check_emulator_once(
     registry: Registry, url: str | None, required: list[str], deadline: Deadline, *, as_json: bool
 ) -> int:
     """The emulator check of ``url`` (default: the registry's LOCALSTACK), shown; its exit code."""
-    from foundry_discover.checks.emulator import health as core
+    from foundry_discover.checks.emulator.check import check_emulator
+    from foundry_discover.checks.emulator.parse import emulator_base
 
-    base = core.emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
-    result = core.check_emulator(base, deadline, require=required, name="localstack")
+    base = emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
+    result = check_emulator(base, deadline, require=required, name="localstack")
     return deliver(result, f"localstack at {base}", as_json=as_json)
 
 

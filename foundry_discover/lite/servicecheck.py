@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from foundry_discover.lite.base import Deadline
 
     Verdict = Literal["healthy", "not_ready", "unhealthy", "unreachable", "config", "interrupted"]
-    from foundry_discover.checks.emulator.health import EmulatorHealth
+    from foundry_discover.checks.emulator.model import EmulatorHealth
     from foundry_discover.lite.probes import ProbeResult
     from foundry_discover.lite.registry import Service
 
@@ -200,7 +200,7 @@ def check_service(service: Service, deadline: Deadline) -> ServiceCheck:
         if result.state == "redirect":
             # A health path that redirects: follow it as an HTTP client would (capped, no loops).
             # Rare, so the HTTP client (httpx, with its redirect rules) is imported only here.
-            from foundry_discover.checks.emulator.health import fetch
+            from foundry_discover.checks.httpget import fetch
 
             reply = fetch(service.url_for(service.health_path or "/"), deadline)
             check.http_status = reply.status

@@ -7,7 +7,7 @@ from foundry_discover.render import Cell, line, table
 TYPE_CHECKING = False  # not typing's: `health NAME` starts without importing typing
 if TYPE_CHECKING:
     # Annotations only: showing a Redis check must not import the emulator check.
-    from foundry_discover.checks.emulator.health import EmulatorHealth, InitStatus
+    from foundry_discover.checks.emulator.model import EmulatorHealth, InitStatus
     from foundry_discover.lite.servicecheck import ServiceCheck
 
 #: Colour by meaning, never by the state's name alone.

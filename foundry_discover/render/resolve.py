@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from foundry_discover.checks.dns.resolve import RESOLV_CONF, Query, ResolveReport, Status
+from foundry_discover.checks.dns.model import RESOLV_CONF, Query, ResolveReport, Status
 from foundry_discover.lite.errors import EXIT_UNREACHABLE, FoundryError, NotOkError, UnreachableError
 from foundry_discover.render import Cell, line, table
 from foundry_discover.render import deliver as render_deliver

@@ -1,0 +1,231 @@
+"""TODO."""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from foundry_discover.checks.dns.conf import (
+    ResolverConfig,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+RESOLV_CONF = Path("/etc/resolv.conf")
+
+
+HOSTS = Path("/etc/hosts")
+
+
+NSSWITCH = Path("/etc/nsswitch.conf")
+
+
+#: What --type accepts; "A+AAAA" (both, as getaddrinfo asks) is the default.
+RECORD_TYPES = ("A", "AAAA", "CNAME", "SRV", "TXT", "ANY")
+
+
+DOCKER_DNS = "127.0.0.11"
+
+
+class Status(str, enum.Enum):
+    """The result of one question to one nameserver (or of a candidate name overall)."""
+
+    ANSWER = "answer"
+    NXDOMAIN = "nxdomain"
+    NODATA = "nodata"
+    SERVFAIL = "servfail"
+    REFUSED = "refused"
+    TIMEOUT = "timeout"
+    PORT_CLOSED = "port_closed"
+    ERROR = "error"
+    SKIPPED = "not_asked"
+
+    @property
+    def text(self) -> str:
+        return _STATUS_TEXT[self]
+
+    @property
+    def definitive(self) -> bool:
+        """A reply that ends the question for this name: glibc asks no further server."""
+        return self in (Status.ANSWER, Status.NXDOMAIN, Status.NODATA)
+
+    @property
+    def silent(self) -> bool:
+        return self in (Status.TIMEOUT, Status.PORT_CLOSED)
+
+
+_STATUS_TEXT = {
+    Status.ANSWER: "answer",
+    Status.NXDOMAIN: "NXDOMAIN",
+    Status.NODATA: "no data",
+    Status.SERVFAIL: "SERVFAIL",
+    Status.REFUSED: "REFUSED",
+    Status.TIMEOUT: "timeout",
+    Status.PORT_CLOSED: "port closed",
+    Status.ERROR: "error",
+    Status.SKIPPED: "not asked",
+}
+
+
+@dataclass
+class Record:
+    type: str
+    value: str
+
+
+@dataclass
+class Query:
+    """One question (name, type) to one nameserver, and what came back."""
+
+    name: str
+    server: str
+    type: str
+    status: Status
+    ms: float
+    records: list[Record] = field(default_factory=list)
+    detail: str = ""
+    transport: str = "udp"
+
+
+@dataclass
+class Candidate:
+    """One name of glibc's walk: the name, why it is tried, and the questions asked."""
+
+    name: str
+    origin: str
+    status: Status
+    queries: list[Query] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def addresses(self) -> list[str]:
+        return [
+            r.value for q in self.queries if q.status is Status.ANSWER for r in q.records if r.type in ("A", "AAAA")
+        ]
+
+    @property
+    def records(self) -> list[Record]:
+        return [r for q in self.queries if q.status is Status.ANSWER for r in q.records]
+
+
+@dataclass
+class AppView:
+    """What ``socket.getaddrinfo`` gave: the application's own answer."""
+
+    checked: bool
+    addresses: list[str] = field(default_factory=list)
+    error: str | None = None
+    timed_out: bool = False
+    ms: float = 0.0
+    #: "hosts file", "dns", "another nsswitch source" or None when it failed.
+    source: str | None = None
+    skipped_because: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.checked and not self.timed_out and bool(self.addresses)
+
+
+@dataclass
+class HostsView:
+    path: str
+    addresses: list[str]
+    nsswitch_sources: list[str]
+    nsswitch_from_file: bool
+    files_first: bool
+
+
+@dataclass
+class Verdict:
+    resolved: bool
+    kind: str
+    summary: str
+    cause: str | None = None
+    fix: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ResolveReport:
+    query: str
+    target: Target
+    types: list[str]
+    app: AppView
+    hosts: HostsView
+    config: ResolverConfig
+    nameserver_override: bool
+    candidates: list[Candidate]
+    verdict: Verdict
+    exit_code: int
+    stopped: str | None = None
+    #: This command's own --timeout (per DNS reply and for getaddrinfo), not glibc's.
+    timeout: float | None = None
+
+    @property
+    def host(self) -> str:
+        return self.target.host
+
+    @property
+    def host_variable(self) -> str | None:
+        return self.target.variable
+
+    @property
+    def answer(self) -> Candidate | None:
+        return next((c for c in self.candidates if c.status is Status.ANSWER), None)
+
+    def to_json(self) -> dict[str, Any]:
+        from foundry_discover.render import to_jsonable
+
+        cfg = self.config
+        return {
+            "query": self.query,
+            "host": self.host,
+            "service": self.target.service,
+            "host_source": self.target.source,
+            "host_variable": self.target.variable,
+            "types": self.types,
+            "resolved": self.verdict.resolved,
+            "verdict": to_jsonable(self.verdict),
+            "app": to_jsonable(self.app),
+            "hosts_file": to_jsonable(self.hosts),
+            "resolver": {
+                "nameservers": [str(n) for n in cfg.nameservers],
+                "nameserver_override": self.nameserver_override,
+                "search": cfg.search,
+                "ndots": cfg.ndots,
+                "timeout": cfg.timeout,
+                "attempts": cfg.attempts,
+                "rotate": cfg.rotate,
+                "options": cfg.options,
+                "sources": cfg.sources,
+                "ignored": cfg.ignored,
+            },
+            "candidates": [
+                {"name": c.name, "origin": c.origin, "status": c.status.value, "note": c.note, "queries": c.queries}
+                for c in self.candidates
+            ],
+            "stopped": self.stopped,
+            "timeout": self.timeout,
+        }
+
+
+@dataclass
+class Target:
+    """The host to resolve, and the registry service and variable it came from, if any."""
+
+    host: str
+    service: str | None = None
+    source: str | None = None
+    variable: str | None = None
+
+
+def plain_address(address: str) -> str:
+    try:
+        return str(ipaddress.ip_address(address.split("%", 1)[0]))
+    except ValueError:
+        return address
