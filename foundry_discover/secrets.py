@@ -10,6 +10,7 @@ when a client is opened.
 
 from __future__ import annotations
 
-from foundry_discover.checks.aws.secrets import ClientPlan, SecretsClient, open_client, plan_client
+from foundry_discover.checks.aws.client import open_client
+from foundry_discover.checks.aws.plan import ClientPlan, SecretsClient, plan_client
 
 __all__ = ["ClientPlan", "SecretsClient", "open_client", "plan_client"]

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from foundry_discover.checks import envcheck
+from foundry_discover.checks import envcheck, environment
 from foundry_discover.lite.errors import ConfigError
 from foundry_discover.registry import Registry, parse_service_link
 
@@ -163,9 +163,9 @@ def test_no_variables_in_a_pod_with_service_links_on_is_weak_evidence_of_no_serv
     ],
 )
 def test_environment_as_the_application_reads_it(value: str, app: str, tool: str, likely: str | None) -> None:
-    meaning = envcheck.environment_meaning({"ENVIRONMENT": value})
+    meaning = environment.environment_meaning({"ENVIRONMENT": value})
     assert (meaning.app, meaning.tool, meaning.likely) == (app, tool, likely)
-    assert (meaning.warning is None) == (value in envcheck.STANDARD_ENVIRONMENTS)
+    assert (meaning.warning is None) == (value in environment.STANDARD_ENVIRONMENTS)
     if meaning.warning:
         assert "runs as production" in meaning.warning
         assert ("did you mean" in meaning.warning) == (likely is not None)
@@ -174,13 +174,13 @@ def test_environment_as_the_application_reads_it(value: str, app: str, tool: str
 
 @given(value=st.text(min_size=1, max_size=20))
 def test_the_application_is_in_development_only_for_three_exact_values(value: str) -> None:
-    meaning = envcheck.environment_meaning({"ENVIRONMENT": value})
+    meaning = environment.environment_meaning({"ENVIRONMENT": value})
     assert (meaning.app == "development") == (value in ("development", "dev", "local"))
     assert (meaning.warning is None) == (value in ("development", "dev", "local", "production"))
 
 
 def test_unset_environment_is_not_warned_about() -> None:
-    meaning = envcheck.environment_meaning({})
+    meaning = environment.environment_meaning({})
     assert (meaning.app, meaning.tool, meaning.warning) == (None, "development", None)
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from foundry_discover.checks.aws.secrets import decide_environment, plan_client
+from foundry_discover.checks.aws.plan import plan_client
+from foundry_discover.checks.environment import decide_environment
 from foundry_discover.lite.errors import ConfigError
 from foundry_discover.registry import Registry
 from tests import secret_fixtures
@@ -222,7 +223,7 @@ def test_development_credential_check_skips_metadata_providers(monkeypatch: pyte
     """The development check runs botocore's resolver without the container and EC2 providers."""
     import botocore.session
 
-    from foundry_discover.checks.aws.secrets import _dev_credentials
+    from foundry_discover.checks.aws.plan import _dev_credentials
 
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from foundry_discover.checks.aws.secrets import RETRY_SLEEP, cli_config
+from foundry_discover.checks.aws.client import RETRY_SLEEP, cli_config
 from tests.conftest import cli_env, run_cli
 from tests.support.faulty import Faulty
 
@@ -170,7 +170,7 @@ def test_a_slow_list_does_not_turn_not_found_into_a_network_error() -> None:
     """The closest-names courtesy waits at most SUGGESTION_BUDGET: the not-found stands (exit 1)."""
     import http.server
 
-    from foundry_discover.checks.aws.secrets import SUGGESTION_BUDGET
+    from foundry_discover.checks.aws.calls import SUGGESTION_BUDGET
     from tests.support.secret_server import serving
 
     release = threading.Event()

@@ -20,15 +20,11 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from foundry_discover.lite.registry import host_var, parse_service_link, port_var
 
 #: The values the seed's backend tests with ``in``: exact, case and spaces included.
-APP_DEV_VALUES = ("development", "dev", "local")
-STANDARD_ENVIRONMENTS = (*APP_DEV_VALUES, "production")
-#: Short forms difflib scores too low to suggest on its own.
-_ENV_ALIASES = {"prod": "production", "prd": "production", "devel": "development", "develop": "development"}
 
 _LINK_HOST_RE = r"^([A-Z][A-Z0-9_]*)_SERVICE_HOST$"
 _LINK_PORTS_RE = r"^([A-Z][A-Z0-9_]*)_PORT_([0-9]{1,5})_(TCP|UDP|SCTP)$"
@@ -189,62 +185,6 @@ def link_evidence(
 
 
 # ---- ENVIRONMENT -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EnvironmentMeaning:
-    """What ``ENVIRONMENT`` means to the seed's application, next to what this tool does with it."""
-
-    value: str | None
-    #: None when unset: the seed does not show its default.
-    app: Literal["development", "production"] | None
-    tool: Literal["development", "production"]
-    standard: bool
-    likely: str | None
-    warning: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "value": self.value,
-            "app": self.app,
-            "tool": self.tool,
-            "standard": self.standard,
-            "likely": self.likely,
-            "warning": self.warning,
-        }
-
-
-def likely_environment(value: str) -> str | None:
-    """The standard value a near-miss most likely meant, or None."""
-    text = value.strip().lower()
-    if text in STANDARD_ENVIRONMENTS:
-        return text
-    if text in _ENV_ALIASES:
-        return _ENV_ALIASES[text]
-    close = difflib.get_close_matches(text, STANDARD_ENVIRONMENTS, n=1, cutoff=0.75)
-    return close[0] if close else None
-
-
-def environment_meaning(env: Mapping[str, str]) -> EnvironmentMeaning:
-    from foundry_discover.checks.aws.secrets import decide_environment
-
-    tool = decide_environment(env)[0]
-    raw = env.get("ENVIRONMENT")
-    if raw is None or not raw:
-        return EnvironmentMeaning(raw, None, tool, raw is None, None, None)
-    app: Literal["development", "production"] = "development" if raw in APP_DEV_VALUES else "production"
-    if raw in STANDARD_ENVIRONMENTS:
-        return EnvironmentMeaning(raw, app, tool, True, None, None)
-    likely = likely_environment(raw)
-    message = (
-        f"ENVIRONMENT={raw!r} is not exactly development, dev, local or production: the application compares it "
-        "exactly, so it runs as production (real AWS Secrets Manager, no LocalStack)"
-    )
-    if tool != app:
-        message += "; this tool and foundry_discover.secrets ignore case and spaces, and treat it as development"
-    if likely:
-        message += f"; did you mean ENVIRONMENT={likely}?"
-    return EnvironmentMeaning(raw, app, tool, False, likely, message)
 
 
 # ---- variables the registry never reads ----------------------------------------------------------

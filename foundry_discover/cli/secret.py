@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from foundry_discover.checks.aws.secrets import DEFAULT_TIMEOUT  # botocore itself is imported only when used
+from foundry_discover.checks.aws.client import DEFAULT_TIMEOUT  # botocore itself is imported only when used
 from foundry_discover.cli.options import JsonOpt, run, seconds, state
 from foundry_discover.lite.errors import FoundryError
 
 if TYPE_CHECKING:
-    from foundry_discover.checks.aws.secrets import SecretsClient
+    from foundry_discover.checks.aws.plan import SecretsClient
 
 HELP = """Read Secrets Manager the way the application does: LocalStack in development, AWS otherwise.
 
@@ -93,15 +93,15 @@ def _with_client(
 
     def action() -> int:
         from foundry_discover import render
-        from foundry_discover.checks.aws import secrets as core
+        from foundry_discover.checks.aws import client
         from foundry_discover.render import secret as show
 
-        sc = core.open_client(registry, allow_non_aws_endpoint=allow, config=core.cli_config(limit))
+        sc = client.open_client(registry, allow_non_aws_endpoint=allow, config=client.cli_config(limit))
         if explain and not as_json:
             show.show_plan(sc.plan)
 
         def bounded(call: Callable[[], T]) -> T:
-            return core.call_within(sc, limit, call, started=started)
+            return client.call_within(sc, limit, call, started=started)
 
         try:
             body(sc, bounded)
@@ -140,11 +140,11 @@ def get(
 
     def body(sc: SecretsClient, bounded: Callable[[Callable[[], Any]], Any]) -> None:
         from foundry_discover import render
-        from foundry_discover.checks.aws import secrets as core
+        from foundry_discover.checks.aws import calls
         from foundry_discover.render import secret as show
 
         secret = bounded(
-            lambda: core.get_secret(
+            lambda: calls.get_secret(
                 sc, secret_id, key=key, version_stage=version_stage, version_id=version_id, reveal=reveal or raw
             )
         )
@@ -172,10 +172,10 @@ def list_(
 ) -> None:
     def body(sc: SecretsClient, bounded: Callable[[Callable[[], Any]], Any]) -> None:
         from foundry_discover import render
-        from foundry_discover.checks.aws import secrets as core
+        from foundry_discover.checks.aws import calls
         from foundry_discover.render import secret as show
 
-        listed = bounded(lambda: core.list_secrets(sc))
+        listed = bounded(lambda: calls.list_secrets(sc))
         render.emit(
             render.Outcome("secret list", listed, 0, list(sc.plan.warnings)),
             as_json=as_json,

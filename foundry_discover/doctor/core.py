@@ -440,10 +440,10 @@ def _health_wait_command(options: Options) -> str:
 
 
 def aws_check(registry: Registry, deadline: Deadline, options: Options) -> Step:
-    from foundry_discover.checks.aws import secrets
+    from foundry_discover.checks.aws import client
 
     try:
-        sc = secrets.open_client(
+        sc = client.open_client(
             registry, config=_aws_config(deadline), allow_non_aws_endpoint=options.allow_non_aws_endpoint
         )
         return _fetch(sc, options)
@@ -467,15 +467,15 @@ def _aws_config(deadline: Deadline) -> Any:
 
 def _fetch(sc: Any, options: Options) -> Step:
     """Every --secret, each one (a failure names which); with none, one page of the list."""
-    from foundry_discover.checks.aws import secrets
+    from foundry_discover.checks.aws import calls
 
     if not options.secrets:
-        listed = secrets.list_secrets(sc, limit_pages=1)
+        listed = calls.list_secrets(sc, limit_pages=1)
         return Step("aws", "pass", f"Secrets Manager answered: {len(listed.secrets)} secret(s) listed")
     fetched: list[str] = []
     for name in options.secrets:
         try:
-            value = secrets.get_secret(sc, name)
+            value = calls.get_secret(sc, name)
         except FoundryError as exc:
             done = f" ({', '.join(fetched)} fetched)" if fetched else ""
             step = _fail("aws", exc, secret=name)
@@ -491,12 +491,12 @@ def production_secrets(registry: Registry, deadline: Deadline, options: Options)
     No LocalStack is involved, so the chain is the client's settings (config) and the call
     (aws); botocore resolves and connects itself, and its errors name the cause.
     """
-    from foundry_discover.checks.aws import secrets
+    from foundry_discover.checks.aws import client
 
     steps: list[Step] = []
     try:
         started = time.perf_counter()
-        sc = secrets.open_client(
+        sc = client.open_client(
             registry, config=_aws_config(deadline), allow_non_aws_endpoint=options.allow_non_aws_endpoint
         )
     except FoundryError as exc:
@@ -533,7 +533,7 @@ def run(
 ) -> DoctorReport:
     """One walk of every chosen service at once. Ctrl-C or SIGTERM does not raise: the
     report comes back with ``interrupted`` set, holding what had finished by then."""
-    from foundry_discover.checks.aws.secrets import decide_environment
+    from foundry_discover.checks.environment import decide_environment
     from foundry_discover.util.threads import gather
 
     started = time.perf_counter()
@@ -582,9 +582,10 @@ def docker_lookup(registry: Registry, names: Sequence[str], runtime: Runtime, de
 def environment_findings(registry: Registry) -> tuple[dict[str, Any], list[str]]:
     """What ENVIRONMENT means to the application, and settings the registry or the SDK never read right."""
     from foundry_discover.checks import envcheck
+    from foundry_discover.checks.environment import environment_meaning
 
     env = registry.env
-    meaning = envcheck.environment_meaning(env)
+    meaning = environment_meaning(env)
     warnings = [meaning.warning] if meaning.warning else []
     warnings += [str(f) for f in envcheck.unread_variables(env, registry.names())]
     if env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"):
@@ -633,7 +634,7 @@ def not_started(
     registry: Registry, names: Sequence[str], options: Options, runtime: Runtime, interrupt: BaseException
 ) -> DoctorReport:
     """Interrupted before any service was walked: each chosen one, every step not reached (for --junit)."""
-    from foundry_discover.checks.aws.secrets import decide_environment
+    from foundry_discover.checks.environment import decide_environment
 
     signal = signal_name(interrupt) or "SIGINT"
     mode = decide_environment(registry.env)[0]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import sys
 
-from foundry_discover.checks.aws.secrets import ClientPlan, SecretList, SecretValue
+from foundry_discover.checks.aws.plan import ClientPlan
+from foundry_discover.checks.aws.results import SecretList, SecretValue
 from foundry_discover.render import Cell, line, table
 
 MASK = "********"

@@ -1,1 +1,1 @@
-"""TODO docstring."""
+"""AWS Secrets Manager as the application reaches it: plan, client, calls, results, errors."""

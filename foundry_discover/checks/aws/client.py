@@ -1,0 +1,108 @@
+"""The Secrets Manager client the application would build, with our deadline around each call.
+
+botocore retries and waits on its own schedule; ``call_within`` is what keeps a command's
+``--timeout`` true whatever botocore does underneath.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from foundry_discover.checks.aws.errors import endpoint_text, health_fix
+from foundry_discover.checks.aws.plan import SERVICE, SecretsClient, explain_fix, invalid_endpoint, plan_client
+from foundry_discover.lite.errors import ConfigError, UnreachableError
+from foundry_discover.lite.registry import Registry
+
+if TYPE_CHECKING:
+    from botocore.config import Config
+    from botocore.session import Session
+
+
+#: ``secret get|list --timeout``: one deadline for the whole command, retries included.
+DEFAULT_TIMEOUT = 10.0
+
+
+#: The longest sleep botocore's standard mode makes before a second attempt:
+#: random(0, 1) x 1 s for throttling, x 50 ms for other errors (retries/standard.py).
+RETRY_SLEEP = 1.0
+
+
+R = TypeVar("R")
+
+
+def cli_config(timeout: float = DEFAULT_TIMEOUT) -> Config:
+    """botocore timeouts and retries that fit in ``timeout`` seconds, retries included.
+
+    In a client ``Config``, ``max_attempts`` counts retries, not attempts (``2`` meant
+    three attempts: 45 s against a server that never answers, with a 15 s read timeout);
+    ``total_max_attempts`` counts attempts. Standard mode retries only transient
+    failures (connection errors and timeouts, HTTP 500/502/503/504, throttling). So: two
+    attempts when the budget allows (4 s or more), else one, and each attempt's connect
+    and read timeouts a quarter (a half for one attempt) of what is left after the sleep
+    before a retry. ``call_within`` enforces the deadline itself, for what these cannot
+    bound (a server that trickles bytes, or asks for a long retry-after).
+    """
+    from botocore.config import Config
+
+    attempts = 2 if timeout >= 4 else 1
+    each = (timeout - RETRY_SLEEP * (attempts - 1)) / (2 * attempts)
+    return Config(connect_timeout=each, read_timeout=each, retries={"total_max_attempts": attempts, "mode": "standard"})
+
+
+def call_within(sc: SecretsClient, timeout: float, call: Callable[[], R], *, started: float | None = None) -> R:
+    """``call()``, every request it makes included, cut off ``timeout`` seconds after ``started``.
+
+    The call runs in a daemon thread and the caller waits for it; when time is up the
+    caller reports and the thread is left to die with the process. A SIGTERM or Ctrl-C
+    reaches the waiting caller at once.
+    """
+    import threading
+
+    outcome: list[tuple[bool, Any]] = []
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, who re-raises it
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    import time
+
+    left = timeout - (time.monotonic() - started) if started is not None else timeout
+    threading.Thread(target=work, name="secrets manager call", daemon=True).start()
+    if not done.wait(max(left, 0.0)):
+        raise UnreachableError(
+            f"cannot reach Secrets Manager at {endpoint_text(sc.plan)}: "
+            f"no complete answer within {timeout:g}s (--timeout)",
+            fix=health_fix(sc.plan),
+        )
+    ok, value = outcome[0]
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value
+
+
+def open_client(
+    registry: Registry | None = None,
+    *,
+    allow_non_aws_endpoint: bool = False,
+    config: Config | None = None,
+    session: Session | None = None,
+) -> SecretsClient:
+    """The client the application would build, and the plan behind it. Sends nothing."""
+    plan, session = plan_client(registry, allow_non_aws_endpoint=allow_non_aws_endpoint, session=session)
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        client = session.create_client(SERVICE, region_name=plan.region, endpoint_url=plan.endpoint_url, config=config)
+    except ValueError as exc:
+        if plan.endpoint_url and str(exc).startswith("Invalid endpoint"):
+            raise invalid_endpoint(plan) from None
+        raise ConfigError(f"botocore rejects the client settings ({type(exc).__name__})", fix=explain_fix()) from None
+    except BotoCoreError as exc:
+        raise ConfigError(f"botocore rejects the client settings ({type(exc).__name__})", fix=explain_fix()) from None
+    return SecretsClient(client, plan)
