@@ -172,7 +172,8 @@ def test_no_attempt_begins_after_the_deadline() -> None:
 
 
 def test_work_that_never_began_is_not_reached_not_failed() -> None:
-    from foundry_discover.doctor.core import Options, check_service
+    from foundry_discover.doctor.model import Options
+    from foundry_discover.doctor.steps import check_service
     from foundry_discover.registry import Registry
     from foundry_discover.util.waiting import Deadline
 

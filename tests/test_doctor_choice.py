@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from foundry_discover.doctor.core import Options, choose
+from foundry_discover.doctor.choose import choose
+from foundry_discover.doctor.model import Options
 from foundry_discover.registry import BUILTIN_SERVICES, Registry
 from tests import probe_fixtures
 from tests.conftest import cli_env, run_cli

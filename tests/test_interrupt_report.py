@@ -177,7 +177,8 @@ def test_health_all_interrupted_keeps_finished_rows(
 def test_stopped_before_any_walk_began_still_gives_a_junit_report() -> None:
     """The report --junit writes when a signal lands before the services' walks start."""
     from foundry_discover.checks.runtime import detect
-    from foundry_discover.doctor.core import Options, not_started
+    from foundry_discover.doctor.model import Options
+    from foundry_discover.doctor.run import not_started
     from foundry_discover.lite.errors import Terminated
     from foundry_discover.registry import Registry
     from foundry_discover.render.doctor import junit_xml

@@ -16,16 +16,6 @@ from foundry_discover.lite.errors import (
     NotOkError,
     UnreachableError,
 )
-
-# The service check lives in its own module (a PING need not import the emulator's);
-# these names stay importable from here.
-from foundry_discover.lite.servicecheck import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
-from foundry_discover.lite.servicecheck import DEFAULT_WAIT_TIMEOUT as DEFAULT_WAIT_TIMEOUT
-from foundry_discover.lite.servicecheck import DoesNotResolve as DoesNotResolve
-from foundry_discover.lite.servicecheck import ServiceCheck as ServiceCheck
-from foundry_discover.lite.servicecheck import check_service as check_service
-from foundry_discover.lite.servicecheck import resolve_host as resolve_host
-from foundry_discover.lite.servicecheck import tcp_connect as tcp_connect
 from foundry_discover.util.waiting import Deadline
 
 if TYPE_CHECKING:

@@ -106,12 +106,14 @@ def doctor(
 
         from foundry_discover import render
         from foundry_discover.checks.runtime import detect
-        from foundry_discover.doctor import core
+        from foundry_discover.doctor.model import Options
+        from foundry_discover.doctor.run import not_started, run, run_until_ok
+        from foundry_discover.doctor.verdict import verdict
         from foundry_discover.lite.base import Deadline
         from foundry_discover.render import doctor as show
 
         deadline = Deadline.after(total)
-        options = core.Options(
+        options = Options(
             require=required,
             secrets=tuple(dict.fromkeys(secret or [])),
             timeout=min(total, ATTEMPT_TIMEOUT),
@@ -124,22 +126,22 @@ def doctor(
             runtime = detect()
             with render.Progress(enabled=wait or render.use_color(sys.stderr)) as progress:
                 if wait:
-                    report = core.run_until_ok(
+                    report = run_until_ok(
                         registry, chosen, deadline, options, runtime, on_progress=lambda text, _: progress.update(text)
                     )
                 else:
                     progress.update(f"checking {len(chosen) or 'the configured'} service(s)")
-                    report = core.run(registry, chosen, deadline, options, runtime)
+                    report = run(registry, chosen, deadline, options, runtime)
         except KeyboardInterrupt as stop:
             # Stopped before any walk began (the walks themselves report an interrupt):
             # a CI job still gets its JUnit file, every step in it not reached.
             if junit is not None:
-                write_junit(junit, show.junit_xml(core.not_started(registry, chosen, options, detect(), stop)))
+                write_junit(junit, show.junit_xml(not_started(registry, chosen, options, detect(), stop)))
             raise
         # Before anything is printed: a CI job cancelled while we print still gets its report.
         if junit is not None:
             write_junit(junit, show.junit_xml(report))
-        code, problem = core.verdict(report, waited=wait, seconds=total)
+        code, problem = verdict(report, waited=wait, seconds=total)
         warnings = report.environment_warnings + [w for s in report.services for w in s.warnings]
         human = show.show_failures if quiet else show.show
         render.deliver("doctor", report, code, problem, as_json=as_json, human=human, warnings=warnings)

@@ -119,7 +119,7 @@ def health(
 
             what = f"localstack at {base}"
         else:
-            from foundry_discover.lite.servicecheck import check_service
+            from foundry_discover.checks.service import check_service
 
             service = registry.get(name or "")
 

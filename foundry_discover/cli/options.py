@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from foundry_discover.lite.main import guarded
+from foundry_discover.lite.boundary import guarded
 from foundry_discover.lite.registry import Registry
 
 JsonOpt = Annotated[

@@ -1,7 +1,7 @@
 """doctor's Docker hook: look the facts up beside the checks, then fold them into the failures.
 
 ``Lookup.start`` finds the Engine API (standard library only) and, when there is one,
-asks it in a daemon thread while the services are checked, so the lookup costs the
+asks it in a thread of its own (``lite.bounded``) while the services are checked, so the lookup costs the
 checks nothing. ``Lookup.finish`` waits for it no longer than the deadline, then gives
 each failing step the Docker cause and fix that applies (rules that need no API
 included), and returns the facts for ``--json``.
@@ -9,7 +9,6 @@ included), and returns the facts for ``--json``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -17,12 +16,13 @@ from typing import TYPE_CHECKING
 from foundry_discover.checks.docker import endpoint as where
 from foundry_discover.checks.docker.facts import DockerFacts
 from foundry_discover.checks.docker.verdicts import diagnose, is_loopback
+from foundry_discover.lite.bounded import Late, Pending, start
 from foundry_discover.lite.errors import EXIT_NOT_OK, ConfigError
 from foundry_discover.lite.registry import Registry, Service
 
 if TYPE_CHECKING:
     from foundry_discover.checks.runtime import Runtime
-    from foundry_discover.doctor.core import ServiceReport, Step
+    from foundry_discover.doctor.model import ServiceReport, Step
     from foundry_discover.lite.base import Deadline
 
 #: One request to a local socket takes a millisecond; more than this is a stuck daemon.
@@ -33,8 +33,7 @@ REQUEST_TIMEOUT = 2.0
 class Lookup:
     facts: DockerFacts
     services: dict[str, Service] = field(default_factory=dict)
-    _thread: threading.Thread | None = None
-    _done: list[DockerFacts] = field(default_factory=list)
+    _asked: Pending | None = None
 
     @classmethod
     def start(
@@ -60,23 +59,21 @@ class Lookup:
         wanted = {name: _names_to_try(s, _default_host(registry, name)) for name, s in services.items()}
         lookup = cls(DockerFacts(str(found), found.source, False, ""), services)
 
-        def ask() -> None:
+        def ask() -> DockerFacts:
             from foundry_discover.checks.docker.lookup import gather
 
-            lookup._done.append(gather(found, runtime, wanted, min(REQUEST_TIMEOUT, max(deadline.remaining(), 0.1))))
+            return gather(found, runtime, wanted, min(REQUEST_TIMEOUT, max(deadline.remaining(), 0.1)))
 
-        lookup._thread = threading.Thread(target=ask, name="docker lookup", daemon=True)
-        lookup._thread.start()
+        lookup._asked = start(ask)
         return lookup
 
     def finish(
         self, reports: Sequence[ServiceReport], runtime: Runtime, deadline: Deadline, registry: Registry
     ) -> DockerFacts:
-        if self._thread is not None:
-            self._thread.join(max(deadline.remaining(), 0.0))
-            if self._done:
-                self.facts = self._done[0]
-            else:
+        if self._asked is not None:
+            try:
+                self.facts = self._asked.wait(deadline.remaining())
+            except Late:
                 self.facts.error = f"the Docker API at {self.facts.endpoint} did not answer before the deadline"
                 self.facts.note = f"{self.facts.error}: no Docker facts"
         for report in reports:

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import time
 
+#: Set by a shell asking Typer for completions: those are Typer's to answer.
+COMPLETE_VAR = "_FOUNDRY_DISCOVER_COMPLETE"
+
 
 class Record:
     """Equality and repr over ``__slots__``, as a dataclass would give them."""

@@ -59,6 +59,22 @@ def host_arg(host: str) -> str | bytes:
     return host.encode("ascii") if host.isascii() else host
 
 
+def addresses_of(host: str, port: int | None, timeout: float) -> list[str]:
+    """getaddrinfo's addresses for ``host``, in its order, each once: what the application gets.
+
+    getaddrinfo has no timeout of its own: past ``timeout`` seconds this raises
+    ``bounded.Late`` and leaves the lookup to its thread. Its own failures come as it
+    raises them (``OSError``, ``UnicodeError`` for a name the idna codec refuses).
+    """
+    from foundry_discover.lite import bounded
+
+    def lookup() -> list[str]:
+        infos = _socket.getaddrinfo(host_arg(host), port, 0, _socket.SOCK_STREAM)
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+    return bounded.within(lookup, timeout)
+
+
 def _open(address: str, port: int, timeout: float) -> _socket.socket:
     """What ``socket.create_connection`` does, on ``_socket``: each address in turn."""
     first: OSError | None = None

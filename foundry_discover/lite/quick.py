@@ -22,7 +22,7 @@ form both ways and compares the two byte for byte.
 
 from __future__ import annotations
 
-from foundry_discover.lite.base import Record
+from foundry_discover.lite.base import COMPLETE_VAR, Record
 from foundry_discover.lite.errors import FoundryError, NotOkError
 
 # One module, not two: every module a healthcheck imports costs it about 0.3 ms here.
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from foundry_discover.lite.registry import Registry, Service
     from foundry_discover.lite.servicecheck import ServiceCheck
 
-#: Set by a shell asking Typer for completions: those are Typer's to answer.
-COMPLETE_VAR = "_FOUNDRY_DISCOVER_COMPLETE"
 _DIGITS = frozenset("0123456789")
 
 
@@ -145,8 +143,8 @@ def _seconds(value: str | None) -> float | None:
 def run(plan: Plan) -> int:
     """Check the service, show the result; the exit code."""
     from foundry_discover.lite.base import Deadline
+    from foundry_discover.lite.boundary import guarded
     from foundry_discover.lite.errors import invoked_with
-    from foundry_discover.lite.main import guarded
     from foundry_discover.lite.registry import Registry
     from foundry_discover.lite.servicecheck import DEFAULT_TIMEOUT
 
@@ -177,10 +175,15 @@ def what(service: Service) -> str:
 
 def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bool) -> int:
     """The scheme's protocol check of service ``name``, shown; its exit code."""
-    from foundry_discover.lite.servicecheck import check_service
+    from foundry_discover.lite.servicecheck import probe_service
 
     service = registry.get(name)
-    result = check_service(service, deadline)
+    result = probe_service(service, deadline)
+    if result.probe is not None and result.probe.state == "redirect":
+        # Rare: only a health path that redirects pays for the HTTP client.
+        from foundry_discover.checks.service import follow_redirect
+
+        follow_redirect(result, service, deadline)
     return deliver(result, what(service), as_json=as_json)
 
 

@@ -123,44 +123,24 @@ def _resolve_fix(name: str) -> str:
 def resolve_host(host: str, port: int, deadline: Deadline, *, name: str | None = None) -> list[str]:
     """The addresses the application gets for ``host``, in getaddrinfo's order.
 
-    Raises DoesNotResolve / UnreachableError when it has none in time. getaddrinfo has no
-    timeout of its own, so it runs in a thread of its own, waited for with the time left: a
-    DNS server that never answers cannot stretch the command. The thread is ``_thread``'s,
-    like a daemon thread (the process does not wait for it at exit): ``threading`` would
-    import collections, functools and more into every healthcheck of a service by name.
+    Raises DoesNotResolve / UnreachableError when it has none in time: a DNS server that
+    never answers cannot stretch the command past its deadline.
     """
     if _is_address(host):
         return [host]
-    import _thread
+    from foundry_discover.lite.bounded import Late
 
-    outcome: list[list[str] | OSError | UnicodeError] = []
-    finished = _thread.allocate_lock()
-    finished.acquire()
-
-    def lookup() -> None:
-        try:
-            infos = _socket.getaddrinfo(wire.host_arg(host), port, 0, _socket.SOCK_STREAM)
-            outcome.append(list(dict.fromkeys(str(info[4][0]) for info in infos)))
-        except (OSError, UnicodeError) as exc:  # UnicodeError: a name the idna codec refuses
-            outcome.append(exc)
-        finally:
-            finished.release()
-
-    _thread.start_new_thread(lookup, ())
-    finished.acquire(timeout=deadline.remaining())
     fix = _resolve_fix(name or host)
-    if not outcome:
-        raise UnreachableError(f"resolving {host} did not finish within {deadline.seconds:g}s", fix=fix)
-    result = outcome[0]
-    if isinstance(result, list):
-        return result
-    code = getattr(result, "errno", None)
-    if code == _socket.EAI_AGAIN:
-        raise UnreachableError(f"{host} does not resolve: no DNS server answered", fix=fix)
-    if isinstance(result, _socket.gaierror):
-        reason = result.strerror or str(result)
-        raise DoesNotResolve(f"{host} does not resolve ({reason})", fix=fix)
-    raise UnreachableError(f"resolving {host} failed ({result})", fix=fix)
+    try:
+        return wire.addresses_of(host, port, deadline.remaining())
+    except Late:
+        raise UnreachableError(f"resolving {host} did not finish within {deadline.seconds:g}s", fix=fix) from None
+    except (OSError, UnicodeError) as exc:  # UnicodeError: a name the idna codec refuses
+        if getattr(exc, "errno", None) == _socket.EAI_AGAIN:
+            raise UnreachableError(f"{host} does not resolve: no DNS server answered", fix=fix) from None
+        if isinstance(exc, _socket.gaierror):
+            raise DoesNotResolve(f"{host} does not resolve ({exc.strerror or exc})", fix=fix) from None
+        raise UnreachableError(f"resolving {host} failed ({exc})", fix=fix) from None
 
 
 def _is_address(host: str) -> bool:
@@ -184,8 +164,12 @@ def tcp_connect(host: str, port: int, deadline: Deadline) -> float:
 # ---- the check ------------------------------------------------------------------------------
 
 
-def check_service(service: Service, deadline: Deadline) -> ServiceCheck:
-    """The protocol check of the service's scheme (probes): PING, pg_isready's, a GET, or TCP."""
+def probe_service(service: Service, deadline: Deadline) -> ServiceCheck:
+    """The protocol check of the service's scheme (probes): PING, pg_isready's, a GET, or TCP.
+
+    A health path that redirects is left as the probe saw it (``probe.state == "redirect"``):
+    following it takes an HTTP client, which is ``checks.service``'s job.
+    """
     from foundry_discover.lite import probes
 
     check = ServiceCheck(service.name, service.url, "healthy", [])
@@ -197,18 +181,7 @@ def check_service(service: Service, deadline: Deadline) -> ServiceCheck:
         check.http_status = result.http_status
         if result.expected in ("http", "https"):
             check.health_url = service.url_for(service.health_path or "/")
-        if result.state == "redirect":
-            # A health path that redirects: follow it as an HTTP client would (capped, no loops).
-            # Rare, so the HTTP client (httpx, with its redirect rules) is imported only here.
-            from foundry_discover.checks.httpget import fetch
-
-            reply = fetch(service.url_for(service.health_path or "/"), deadline)
-            check.http_status = reply.status
-            result.detail = f"{result.detail}; {reply.url} answered HTTP {reply.status}"
-            if not 200 <= reply.status < 300:
-                check.verdict = "unhealthy"
-                check.reasons.append(f"{reply.url} answered HTTP {reply.status}, expected 2xx")
-        elif result.state == "wrong_protocol":
+        if result.state == "wrong_protocol":
             mark_failed(check, WrongProtocol(result.detail, fix=result.fix))
         elif result.state == "no_reply":
             mark_failed(check, UnreachableError(result.detail, fix=result.fix))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from foundry_discover.doctor.core import UNFINISHED, DoctorReport, ServiceReport, Status, few
+from foundry_discover.doctor.model import UNFINISHED, DoctorReport, ServiceReport, Status
+from foundry_discover.doctor.verdict import few
 from foundry_discover.render import Cell, line, table
 
 MARK: dict[Status, Cell] = {

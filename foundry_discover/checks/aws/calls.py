@@ -216,24 +216,17 @@ SUGGESTION_BUDGET = 1.0
 
 
 def _closest(sc: SecretsClient, secret_id: str) -> list[str]:
-    import contextlib
     import difflib
-    import threading
+
+    from foundry_discover.lite.bounded import within
 
     match = ARN_RE.match(secret_id)
     wanted = match.group(2) if match else secret_id
-    found: list[str] = []
-
-    def fetch() -> None:
-        # Suggestions are a courtesy: the list may be forbidden, or fail.
-        with contextlib.suppress(Exception):
-            found.extend(entry.name for entry in list_secrets(sc, limit_pages=10).secrets)
-
     # A courtesy gets a short budget of its own: a slow list must not turn a clear
-    # "not found" into "no complete answer" when the command's deadline fires.
-    worker = threading.Thread(target=fetch, name="closest secret names", daemon=True)
-    worker.start()
-    worker.join(SUGGESTION_BUDGET)
-    if worker.is_alive():
+    # "not found" into "no complete answer" when the command's deadline fires. It may
+    # also be forbidden, or fail: then there is nothing to suggest.
+    try:
+        names = within(lambda: [entry.name for entry in list_secrets(sc, limit_pages=10).secrets], SUGGESTION_BUDGET)
+    except Exception:  # noqa: BLE001 -- Late included: a courtesy never fails the command
         return []
-    return difflib.get_close_matches(wanted, list(found), n=3, cutoff=0.5)
+    return difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)

@@ -7,7 +7,7 @@ botocore retries and waits on its own schedule; ``call_within`` is what keeps a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from foundry_discover.checks.aws.errors import endpoint_text, health_fix
 from foundry_discover.checks.aws.plan import SERVICE, SecretsClient, explain_fix, invalid_endpoint, plan_client
@@ -53,37 +53,22 @@ def cli_config(timeout: float = DEFAULT_TIMEOUT) -> Config:
 def call_within(sc: SecretsClient, timeout: float, call: Callable[[], R], *, started: float | None = None) -> R:
     """``call()``, every request it makes included, cut off ``timeout`` seconds after ``started``.
 
-    The call runs in a daemon thread and the caller waits for it; when time is up the
-    caller reports and the thread is left to die with the process. A SIGTERM or Ctrl-C
-    reaches the waiting caller at once.
+    botocore's own timeouts bound each request, not the retries and waits between them;
+    ``lite.bounded`` bounds the whole call.
     """
-    import threading
-
-    outcome: list[tuple[bool, Any]] = []
-    done = threading.Event()
-
-    def work() -> None:
-        try:
-            outcome.append((True, call()))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller, who re-raises it
-            outcome.append((False, exc))
-        finally:
-            done.set()
-
     import time
 
+    from foundry_discover.lite.bounded import Late, within
+
     left = timeout - (time.monotonic() - started) if started is not None else timeout
-    threading.Thread(target=work, name="secrets manager call", daemon=True).start()
-    if not done.wait(max(left, 0.0)):
+    try:
+        return within(call, left)
+    except Late:
         raise UnreachableError(
             f"cannot reach Secrets Manager at {endpoint_text(sc.plan)}: "
             f"no complete answer within {timeout:g}s (--timeout)",
             fix=health_fix(sc.plan),
-        )
-    ok, value = outcome[0]
-    if ok:
-        return value  # type: ignore[no-any-return]
-    raise value
+        ) from None
 
 
 def open_client(

@@ -1,49 +1,36 @@
-"""TODO."""
+"""The application's own lookup: ``socket.getaddrinfo``, as glibc answers it, timed.
+
+getaddrinfo reads the hosts file, the search list, ``ndots`` and every NSS source, so
+its answer is the one the application acts on; the DNS trace beside it says why.
+"""
 
 from __future__ import annotations
 
 import socket
-import threading
 import time
-from typing import TYPE_CHECKING, Any
 
 from foundry_discover.checks.dns.model import AppView
-
-if TYPE_CHECKING:
-    pass
+from foundry_discover.lite.bounded import Late
+from foundry_discover.lite.net import addresses_of
 
 
 def app_lookup(host: str, timeout: float) -> AppView:
-    """``socket.getaddrinfo`` in a worker thread; give up after ``timeout`` and say so.
+    """``socket.getaddrinfo`` for ``host``; give up after ``timeout`` and say so.
 
-    The thread is a daemon: a lookup stuck on a silent nameserver must not keep the
+    A lookup stuck on a silent nameserver is left to its thread: it must not keep the
     process alive after we have reported it.
     """
-    box: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            box["infos"] = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            box["error"] = f"{exc.strerror} ({_eai_name(exc.errno)})"
-        except (OSError, UnicodeError) as exc:
-            box["error"] = str(exc)
-
     start = time.perf_counter()
-    worker = threading.Thread(target=work, name="getaddrinfo", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    ms = (time.perf_counter() - start) * 1000
-    if worker.is_alive():
+    try:
+        addresses = addresses_of(host, None, timeout)
+    except Late:
+        ms = (time.perf_counter() - start) * 1000
         return AppView(True, timed_out=True, ms=ms, error=f"no answer within {timeout:g} s")
-    if "error" in box:
-        return AppView(True, error=box["error"], ms=ms)
-    addresses: list[str] = []
-    for info in box["infos"]:
-        address = str(info[4][0])
-        if address not in addresses:
-            addresses.append(address)
-    return AppView(True, addresses=addresses, ms=ms)
+    except socket.gaierror as exc:
+        return AppView(True, error=f"{exc.strerror} ({_eai_name(exc.errno)})", ms=(time.perf_counter() - start) * 1000)
+    except (OSError, UnicodeError) as exc:
+        return AppView(True, error=str(exc), ms=(time.perf_counter() - start) * 1000)
+    return AppView(True, addresses=addresses, ms=(time.perf_counter() - start) * 1000)
 
 
 def _eai_name(code: int | None) -> str:

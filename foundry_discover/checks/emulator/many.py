@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from foundry_discover.checks.emulator.check import ATTEMPT_TIMEOUT, check_emulator_service
 from foundry_discover.checks.emulator.model import EmulatorHealth
+from foundry_discover.checks.service import check_service
 from foundry_discover.lite.errors import (
     ConfigError,
     FoundryError,
@@ -16,16 +17,10 @@ from foundry_discover.lite.errors import (
     most_severe,
 )
 from foundry_discover.lite.probes import WrongProtocol
+from foundry_discover.lite.servicecheck import ServiceCheck
 
 # The service check lives in its own module (a PING need not import the emulator's);
 # these names stay importable from here.
-from foundry_discover.lite.servicecheck import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
-from foundry_discover.lite.servicecheck import DEFAULT_WAIT_TIMEOUT as DEFAULT_WAIT_TIMEOUT
-from foundry_discover.lite.servicecheck import DoesNotResolve as DoesNotResolve
-from foundry_discover.lite.servicecheck import ServiceCheck as ServiceCheck
-from foundry_discover.lite.servicecheck import check_service as check_service
-from foundry_discover.lite.servicecheck import resolve_host as resolve_host
-from foundry_discover.lite.servicecheck import tcp_connect as tcp_connect
 from foundry_discover.util.waiting import Deadline, poll
 
 if TYPE_CHECKING:
