@@ -173,11 +173,11 @@ def test_no_attempt_begins_after_the_deadline() -> None:
 
 def test_work_that_never_began_is_not_reached_not_failed() -> None:
     from foundry_discover.doctor.model import Options
-    from foundry_discover.doctor.steps import check_service
+    from foundry_discover.doctor.steps import walk_service
     from foundry_discover.registry import Registry
     from foundry_discover.util.waiting import Deadline
 
     registry = Registry.from_mapping({"SVC_REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(free_port())})
-    report = check_service(registry, "redis", Deadline.after(0), Options(), "development")
+    report = walk_service(registry, "redis", Deadline.after(0), Options(), "development")
     assert [s.status for s in report.steps] == ["pass", "not_reached", "not_reached", "not_reached", "not_reached"]
     assert report.failure is None and not report.ok and report.exit_code == 124 and report.cut

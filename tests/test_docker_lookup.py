@@ -26,7 +26,7 @@ import pytest
 
 from foundry_discover.checks.docker.api import MAX_BODY, Client
 from foundry_discover.checks.docker.endpoint import Endpoint
-from foundry_discover.checks.docker.lookup import gather
+from foundry_discover.checks.docker.lookup import collect_facts
 from foundry_discover.checks.runtime import Runtime
 from tests.conftest import cli_env, need
 from tests.support.engine_api import EngineApi, inspect
@@ -62,7 +62,7 @@ def containers() -> list[dict[str, object]]:
 def test_target_by_label_name_and_alias_same_project_first(sock: Path) -> None:
     with EngineApi(sock, containers()) as api:
         wanted = {"WEB": ["web"], "DB": ["db-main"], "POSTGRES": ["postgres"], "NOPE": ["nope"]}
-        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, wanted, 2.0, hostname="x")
+        found = collect_facts(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, wanted, 2.0, hostname="x")
     assert found.reachable and (found.version, found.api_version) == ("20.10.24+dfsg1", "1.41")
     assert found.self is not None and found.self.name == "app-backend-1"
     assert found.self_evidence == "/proc/self/mountinfo"
@@ -85,10 +85,12 @@ def test_target_by_label_name_and_alias_same_project_first(sock: Path) -> None:
 def test_self_by_short_id_hostname(sock: Path) -> None:
     runtime = Runtime("container", True, None, None, ())
     with EngineApi(sock, containers()):
-        found = gather(Endpoint("unix", str(sock), "x"), runtime, {}, 2.0, hostname="aaaaaaaaaaaa")
+        found = collect_facts(Endpoint("unix", str(sock), "x"), runtime, {}, 2.0, hostname="aaaaaaaaaaaa")
     assert found.self is not None and found.self_evidence == "the hostname aaaaaaaaaaaa is the start of its id"
     with EngineApi(sock, containers()):
-        host = gather(Endpoint("unix", str(sock), "x"), Runtime("host", False, None, None, ()), {}, 2.0, "aaaaaaaaaaaa")
+        host = collect_facts(
+            Endpoint("unix", str(sock), "x"), Runtime("host", False, None, None, ()), {}, 2.0, "aaaaaaaaaaaa"
+        )
     assert host.self is None and "not in one of its containers" in host.note
 
 
@@ -96,7 +98,7 @@ def test_refused_socket_is_a_note_not_a_failure(sock: Path) -> None:
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(sock))
     server.close()  # the file stays, nobody listens: connect() is refused
-    found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
+    found = collect_facts(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
     assert not found.reachable
     assert found.error == f"the Docker API at unix://{sock} cannot be reached (connection refused)"
     assert found.note.endswith(": no Docker facts")
@@ -104,7 +106,7 @@ def test_refused_socket_is_a_note_not_a_failure(sock: Path) -> None:
 
 def test_an_answer_that_is_not_the_engine_api_is_a_note(sock: Path) -> None:
     with EngineApi(sock, containers(), replies={"/version": ["not", "an", "object"]}):
-        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
+        found = collect_facts(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
     assert not found.reachable
     assert found.error is not None and "gave an answer doctor cannot read (AttributeError" in found.error
 
@@ -260,7 +262,7 @@ def engine_reply(path: str) -> bytes:
 )
 def test_a_server_that_is_not_a_working_engine_api_is_one_line(sock: Path, reply: bytes, error: str) -> None:
     with RawApi(lambda path: reply, sock):
-        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
+        found = collect_facts(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {"WEB": ["web"]}, 2.0)
     assert not found.reachable
     assert found.error is not None and found.error.startswith(f"the Docker API at unix://{sock} ")
     assert error in found.error
@@ -269,7 +271,7 @@ def test_a_server_that_is_not_a_working_engine_api_is_one_line(sock: Path, reply
 def test_an_oversized_reply_is_not_read_whole(sock: Path) -> None:
     body = b"[" + b" " * MAX_BODY + b"]"
     with RawApi(lambda path: http_reply("200 OK", body), sock):
-        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {}, 2.0)
+        found = collect_facts(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {}, 2.0)
     assert found.error == f"the Docker API at unix://{sock} sent an oversized reply to GET /version"
 
 
@@ -278,7 +280,7 @@ def test_a_dropped_keep_alive_connection_is_asked_again(sock: Path, scheme: str)
     with RawApi(engine_reply, sock if scheme == "unix" else None) as api:
         address = str(sock) if scheme == "unix" else f"127.0.0.1:{api.port}"
         endpoint = Endpoint("unix" if scheme == "unix" else "tcp", address, "DOCKER_HOST")
-        found = gather(endpoint, CONTAINER, {"WEB": ["web"]}, 2.0)
+        found = collect_facts(endpoint, CONTAINER, {"WEB": ["web"]}, 2.0)
     assert found.reachable, found.error
     assert found.version == "27.0.1"
     assert api.connections == 2  # the second GET found its connection closed and opened another
@@ -303,12 +305,12 @@ def test_tls_with_docker_cert_path_verifies_the_daemon_and_presents_the_client_c
         address = f"127.0.0.1:{api.port}"
         endpoint = Endpoint("tcp", address, "DOCKER_HOST", tls=True, cert_path=str(tmp_path))
         (tmp_path / "ca.pem").write_bytes(cert.read_bytes())
-        found = gather(endpoint, CONTAINER, {}, 2.0)
+        found = collect_facts(endpoint, CONTAINER, {}, 2.0)
         assert found.reachable, found.error
         assert found.version == "27.0.1"
         # Without the daemon's CA the system's store cannot vouch for a self-signed daemon.
         (tmp_path / "ca.pem").unlink()
-        untrusted = gather(endpoint, CONTAINER, {}, 2.0)
+        untrusted = collect_facts(endpoint, CONTAINER, {}, 2.0)
     assert untrusted.error is not None and "certificate verify failed" in untrusted.error
     assert untrusted.error.startswith(f"the Docker API at tcp://{address} cannot be reached (")
 
@@ -317,7 +319,7 @@ def test_unreadable_tls_files_name_the_folder(tmp_path: Path) -> None:
     (tmp_path / "cert.pem").write_text("not a certificate")
     (tmp_path / "key.pem").write_text("not a key")
     endpoint = Endpoint("tcp", "127.0.0.1:9", "DOCKER_HOST", tls=True, cert_path=str(tmp_path))
-    found = gather(endpoint, CONTAINER, {}, 2.0)
+    found = collect_facts(endpoint, CONTAINER, {}, 2.0)
     assert found.error is not None
     assert found.error.startswith(f"the TLS files in {tmp_path} (DOCKER_CERT_PATH) cannot be loaded (")
     assert found.error.endswith("ca.pem, cert.pem and key.pem there must be PEM, as the docker CLI reads them")
@@ -375,7 +377,7 @@ def test_a_reply_ended_by_closing_is_read_to_the_end(sock: Path) -> None:
 )
 def test_broken_framing_is_one_line(sock: Path, reply: bytes, reason: str) -> None:
     with RawApi(lambda path: reply, sock):
-        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {}, 2.0)
+        found = collect_facts(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {}, 2.0)
     assert found.error == f"the Docker API at unix://{sock} cannot be reached ({reason})"
 
 
@@ -383,5 +385,5 @@ def test_an_oversized_chunked_reply_is_not_read_whole(sock: Path) -> None:
     body = b"[" + b" " * MAX_BODY + b"]"
     reply = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(body, 1 << 20)
     with RawApi(lambda path: reply, sock):
-        found = gather(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {}, 2.0)
+        found = collect_facts(Endpoint("unix", str(sock), "DOCKER_HOST"), CONTAINER, {}, 2.0)
     assert found.error == f"the Docker API at unix://{sock} sent an oversized reply to GET /version"

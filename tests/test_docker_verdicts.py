@@ -30,7 +30,7 @@ def service(host: str = "web", port: int = 8000) -> Service:
 def known(me: dict[str, object] | None, them: dict[str, object] | None, host: str = "web") -> facts.DockerFacts:
     found = facts.DockerFacts("unix:///var/run/docker.sock", "the default socket", True, "")
     found.self = facts.container(me) if me else None
-    target = facts.Target(host)
+    target = facts.ContainerTarget(host)
     if them is not None:
         target.container, target.found_by = facts.container(them), "Compose service label"
     found.targets["WEB"] = target
@@ -309,7 +309,7 @@ def test_captured_facts_give_the_verdicts() -> None:
 
     def with_target(name: str) -> facts.DockerFacts:
         found = facts.DockerFacts("unix:///var/run/docker.sock", "the default socket", True, "", self=me)
-        found.targets["WEB"] = facts.Target(name, captured(name), "Compose service label", 1)
+        found.targets["WEB"] = facts.ContainerTarget(name, captured(name), "Compose service label", 1)
         return found
 
     assert verdict("resolve", runtime, with_target("dead"), host="dead").kind == "container-exited"

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from foundry_discover.lite.registry import host_var, parse_service_link, port_var
+from foundry_discover.lite.values import host_var, parse_service_link, port_var
 
 #: The values the seed's backend tests with ``in``: exact, case and spaces included.
 

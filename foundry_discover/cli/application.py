@@ -23,7 +23,7 @@ from foundry_discover import __version__
 from foundry_discover.cli.options import State
 from foundry_discover.lite.base import COMPLETE_VAR
 from foundry_discover.lite.errors import invoked_with
-from foundry_discover.lite.registry import REGISTRY_ENV
+from foundry_discover.lite.specs import REGISTRY_ENV
 
 #: Command name -> (module, attribute). The attribute is a function, or a Typer() group.
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from foundry_discover.cli.options import JsonOpt, RequireOpt, required_services, run, seconds, state
+from foundry_discover.cli.options import JsonOpt, RequireOpt, required_services, run_command, seconds, state
 
 HELP = """Walk the whole chain for every service and stop at the first broken link.
 
@@ -107,7 +107,7 @@ def doctor(
         from foundry_discover import render
         from foundry_discover.checks.runtime import detect
         from foundry_discover.doctor.model import Options
-        from foundry_discover.doctor.run import not_started, run, run_until_ok
+        from foundry_discover.doctor.run import not_started, run_once, run_until_ok
         from foundry_discover.doctor.verdict import verdict
         from foundry_discover.lite.base import Deadline
         from foundry_discover.render import doctor as show
@@ -131,7 +131,7 @@ def doctor(
                     )
                 else:
                     progress.update(f"checking {len(chosen) or 'the configured'} service(s)")
-                    report = run(registry, chosen, deadline, options, runtime)
+                    report = run_once(registry, chosen, deadline, options, runtime)
         except KeyboardInterrupt as stop:
             # Stopped before any walk began (the walks themselves report an interrupt):
             # a CI job still gets its JUnit file, every step in it not reached.
@@ -147,7 +147,7 @@ def doctor(
         render.deliver("doctor", report, code, problem, as_json=as_json, human=human, warnings=warnings)
         return code
 
-    run("doctor", as_json, action)
+    run_command("doctor", as_json, action)
 
 
 def write_junit(path: Path, xml: str) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from foundry_discover.cli.options import JsonOpt, RequireOpt, required_services, run, seconds, state
+from foundry_discover.cli.options import JsonOpt, RequireOpt, required_services, run_command, seconds, state
 from foundry_discover.lite import quick
 from foundry_discover.lite.errors import FoundryError
 
@@ -143,4 +143,4 @@ def health(
             return exc.exit_code
         return quick.deliver(result, what, as_json=as_json)
 
-    run("health", as_json, action)
+    run_command("health", as_json, action)

@@ -66,6 +66,6 @@ def state(ctx: typer.Context) -> State:
     return obj if isinstance(obj, State) else State()
 
 
-def run(command: str, as_json: bool, action: Callable[[], Any]) -> NoReturn:
+def run_command(command: str, as_json: bool, action: Callable[[], Any]) -> NoReturn:
     """Run a command's action inside the error boundary and exit with its code."""
     raise typer.Exit(guarded(command, as_json, action, passthrough=(typer.Exit,)))

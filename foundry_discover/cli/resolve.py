@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from foundry_discover.cli.options import JsonOpt, run, state
+from foundry_discover.cli.options import JsonOpt, run_command, state
 from foundry_discover.lite.errors import ConfigError
 
 HELP = """Show what the application gets for a name, the DNS lookups behind it, and why.
@@ -95,4 +95,4 @@ def resolve(
         show.deliver(report, as_json=as_json)
         return report.exit_code
 
-    run("resolve", as_json, action)
+    run_command("resolve", as_json, action)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from foundry_discover.checks.aws.client import DEFAULT_TIMEOUT  # botocore itself is imported only when used
-from foundry_discover.cli.options import JsonOpt, run, seconds, state
+from foundry_discover.cli.options import JsonOpt, run_command, seconds, state
 from foundry_discover.lite.errors import FoundryError
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def _with_client(
             return exc.exit_code
         return 0
 
-    run(command, as_json, action)
+    run_command(command, as_json, action)
 
 
 @secret_app.command("get", help=GET_HELP)

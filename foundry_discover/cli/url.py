@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from foundry_discover.cli.options import JsonOpt, run, state
+from foundry_discover.cli.options import JsonOpt, run_command, state
 from foundry_discover.lite.errors import ConfigError
 
 HELP = """Print a service's URL from the registry, or every service's.
@@ -77,4 +77,4 @@ def url(
             render.emit(render.Outcome("url", value, 0, list(service.warnings)), as_json=False, human=show.show_value)
         return 0
 
-    run("url", as_json, action)
+    run_command("url", as_json, action)

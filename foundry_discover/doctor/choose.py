@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from foundry_discover.lite.registry import Registry, host_var, normalize_name, port_var
+from foundry_discover.lite.registry import Registry
+from foundry_discover.lite.values import host_var, normalize_name, port_var
 
 if TYPE_CHECKING:
     pass

@@ -60,9 +60,9 @@ class Lookup:
         lookup = cls(DockerFacts(str(found), found.source, False, ""), services)
 
         def ask() -> DockerFacts:
-            from foundry_discover.checks.docker.lookup import gather
+            from foundry_discover.checks.docker.lookup import collect_facts
 
-            return gather(found, runtime, wanted, min(REQUEST_TIMEOUT, max(deadline.remaining(), 0.1)))
+            return collect_facts(found, runtime, wanted, min(REQUEST_TIMEOUT, max(deadline.remaining(), 0.1)))
 
         lookup._asked = start(ask)
         return lookup

@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
 #: ``interrupted``: begun, then cut short by Ctrl-C or SIGTERM; ``not_reached``: never begun
 #: (time ran out, or the command was interrupted, before it). Neither is a pass.
-Status = Literal["pass", "warn", "fail", "skip", "interrupted", "not_reached"]
+StepStatus = Literal["pass", "warn", "fail", "skip", "interrupted", "not_reached"]
 
 
-UNFINISHED: tuple[Status, ...] = ("interrupted", "not_reached")
+UNFINISHED: tuple[StepStatus, ...] = ("interrupted", "not_reached")
 
 
 STEPS = ("config", "resolve", "connect", "protocol", "aws")
@@ -36,7 +36,7 @@ AWS_SERVICE = "SECRETSMANAGER"
 @dataclass
 class Step:
     name: str
-    status: Status
+    status: StepStatus
     detail: str
     elapsed_ms: float = 0.0
     fix: str | None = None

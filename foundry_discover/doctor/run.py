@@ -17,7 +17,8 @@ from foundry_discover.lite.errors import (
     EXIT_CONFIG,
     ConfigError,
 )
-from foundry_discover.lite.registry import Registry, Service, normalize_name
+from foundry_discover.lite.registry import Registry, Service
+from foundry_discover.lite.values import normalize_name
 from foundry_discover.util.waiting import Deadline, poll
 
 if TYPE_CHECKING:
@@ -25,11 +26,11 @@ if TYPE_CHECKING:
 from foundry_discover.doctor.aws import production_secrets
 from foundry_discover.doctor.choose import choose
 from foundry_discover.doctor.model import AWS_SERVICE, STEPS, UNFINISHED, DoctorReport, Options, ServiceReport, Step
-from foundry_discover.doctor.steps import check_service
+from foundry_discover.doctor.steps import walk_service
 from foundry_discover.doctor.verdict import waiting_for
 
 
-def run(
+def run_once(
     registry: Registry,
     names: Sequence[str],
     deadline: Deadline,
@@ -47,7 +48,7 @@ def run(
     docker = docker_lookup(registry, choice.services, runtime, deadline)
     sinks: list[list[Step]] = [[] for _ in choice.services]
     jobs: list[Callable[[], ServiceReport]] = [
-        functools.partial(check_service, registry, n, deadline, options, mode, runtime.namespace, sink)
+        functools.partial(walk_service, registry, n, deadline, options, mode, runtime.namespace, sink)
         for n, sink in zip(choice.services, sinks, strict=True)
     ]
     if choice.production_secrets:
@@ -167,7 +168,7 @@ def run_until_ok(
     latest: list[DoctorReport] = []
 
     def attempt(overall: Deadline) -> DoctorReport:
-        report = run(registry, names, Deadline.after(min(overall.remaining(), options.timeout)), options, runtime)
+        report = run_once(registry, names, Deadline.after(min(overall.remaining(), options.timeout)), options, runtime)
         if latest:
             report.services = [_keep_real(new, latest[0], overall, report) for new in report.services]
             report.attempts = latest[0].attempts + 1

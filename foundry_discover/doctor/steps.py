@@ -18,7 +18,8 @@ from foundry_discover.lite.errors import (
     FoundryError,
     suggest,
 )
-from foundry_discover.lite.registry import Registry, Service, normalize_name
+from foundry_discover.lite.registry import Registry, Service
+from foundry_discover.lite.values import normalize_name
 from foundry_discover.util.waiting import Deadline
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ from foundry_discover.doctor.model import AWS_SERVICE, STEPS, Options, ServiceRe
 _T = TypeVar("_T")
 
 
-def check_service(
+def walk_service(
     registry: Registry,
     name: str,
     deadline: Deadline,

@@ -30,7 +30,7 @@ def main() -> None:
     try:
         plan = quick.parse(sys.argv[1:], os.environ)
         if plan is not None:
-            raise SystemExit(quick.run(plan))
+            raise SystemExit(quick.run_plan(plan))
         from foundry_discover.cli.application import run_app
 
         run_app()

@@ -140,7 +140,7 @@ def _seconds(value: str | None) -> float | None:
     return seconds if seconds > 0 else None
 
 
-def run(plan: Plan) -> int:
+def run_plan(plan: Plan) -> int:
     """Check the service, show the result; the exit code."""
     from foundry_discover.lite.base import Deadline
     from foundry_discover.lite.boundary import guarded

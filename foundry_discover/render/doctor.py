@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from foundry_discover.doctor.model import UNFINISHED, DoctorReport, ServiceReport, Status
+from foundry_discover.doctor.model import UNFINISHED, DoctorReport, ServiceReport, StepStatus
 from foundry_discover.doctor.verdict import few
 from foundry_discover.render import Cell, line, table
 
-MARK: dict[Status, Cell] = {
+MARK: dict[StepStatus, Cell] = {
     "pass": ("ok", "green"),
     "warn": ("warn", "yellow"),
     "fail": ("FAIL", "bold red"),

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from foundry_discover.checks.dns.model import RESOLV_CONF, Query, ResolveReport, Status
+from foundry_discover.checks.dns.model import RESOLV_CONF, AnswerStatus, Query, ResolveReport
 from foundry_discover.lite.errors import EXIT_UNREACHABLE, FoundryError, NotOkError, UnreachableError
 from foundry_discover.render import Cell, line, table
 from foundry_discover.render import deliver as render_deliver
 
 _STYLE = {
-    Status.ANSWER: "green",
-    Status.NXDOMAIN: "yellow",
-    Status.NODATA: "yellow",
-    Status.SKIPPED: "dim",
+    AnswerStatus.ANSWER: "green",
+    AnswerStatus.NXDOMAIN: "yellow",
+    AnswerStatus.NODATA: "yellow",
+    AnswerStatus.SKIPPED: "dim",
 }
 
 
@@ -80,7 +80,7 @@ def _resolver_line(report: ResolveReport) -> str:
 def _rows(report: ResolveReport) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     for candidate in report.candidates:
-        if candidate.status is Status.SKIPPED:
+        if candidate.status is AnswerStatus.SKIPPED:
             rows.append([candidate.name, candidate.origin, "-", "-", ("not asked", "dim"), candidate.note, ""])
             continue
         for query in candidate.queries:
@@ -92,14 +92,14 @@ def _rows(report: ResolveReport) -> list[list[Cell]]:
                     query.type,
                     (query.status.text, _STYLE.get(query.status, "red")),
                     _answer_text(query),
-                    "" if query.status is Status.SKIPPED else f"{query.ms:.1f} ms",
+                    "" if query.status is AnswerStatus.SKIPPED else f"{query.ms:.1f} ms",
                 ]
             )
     return rows
 
 
 def _answer_text(query: Query) -> str:
-    if query.status is not Status.ANSWER:
+    if query.status is not AnswerStatus.ANSWER:
         return query.detail
     values = [r.value if r.type in ("A", "AAAA") else f"{r.type} {r.value}" for r in query.records]
     text = ", ".join(values)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from foundry_discover.lite.errors import ConfigError
-from foundry_discover.lite.registry import Service, Source
+from foundry_discover.lite.registry import Service
+from foundry_discover.lite.specs import Source
 from foundry_discover.render import Cell, error_json, line, table
 
 

@@ -1,1 +1,1 @@
-"""TODO docstring."""
+"""General helpers above the healthcheck tier: waiting with progress, and gathering threads."""

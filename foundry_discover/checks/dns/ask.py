@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from foundry_discover.checks.dns.conf import (
     Nameserver,
 )
-from foundry_discover.checks.dns.model import Query, Record, Status
+from foundry_discover.checks.dns.model import AnswerStatus, DnsRecord, Query
 
 if TYPE_CHECKING:
     import dns.message
@@ -32,9 +32,9 @@ def ask(name: str, rdtype: str, server: Nameserver, timeout: float) -> Query:
     start = time.perf_counter()
     transport = "udp"
 
-    def result(status: Status, detail: str = "", reply: dns.message.Message | None = None) -> Query:
+    def result(status: AnswerStatus, detail: str = "", reply: dns.message.Message | None = None) -> Query:
         ms = (time.perf_counter() - start) * 1000
-        records = _records(reply, rdtype) if reply is not None and status is Status.ANSWER else []
+        records = _records(reply, rdtype) if reply is not None and status is AnswerStatus.ANSWER else []
         return Query(name, str(server), rdtype, status, ms, records, detail, transport)
 
     sock = socket.socket(family, socket.SOCK_DGRAM)
@@ -47,27 +47,27 @@ def ask(name: str, rdtype: str, server: Nameserver, timeout: float) -> Query:
             left = max(0.05, timeout - (time.perf_counter() - start))
             reply = dns.query.tcp(query, server.address, port=server.port, timeout=left)
     except dns.exception.Timeout:
-        return result(Status.TIMEOUT, f"no reply within {timeout:g} s")
+        return result(AnswerStatus.TIMEOUT, f"no reply within {timeout:g} s")
     except ConnectionRefusedError:
-        return result(Status.PORT_CLOSED, f"nothing listens on {transport.upper()} port {server.port}")
+        return result(AnswerStatus.PORT_CLOSED, f"nothing listens on {transport.upper()} port {server.port}")
     except OSError as exc:
-        return result(Status.ERROR, exc.strerror or str(exc))
+        return result(AnswerStatus.ERROR, exc.strerror or str(exc))
     except dns.exception.DNSException as exc:
-        return result(Status.ERROR, f"unreadable reply: {exc}")
+        return result(AnswerStatus.ERROR, f"unreadable reply: {exc}")
     finally:
         sock.close()
     rcode = reply.rcode()
     if rcode == dns.rcode.NXDOMAIN:
-        return result(Status.NXDOMAIN)
+        return result(AnswerStatus.NXDOMAIN)
     if rcode == dns.rcode.SERVFAIL:
-        return result(Status.SERVFAIL)
+        return result(AnswerStatus.SERVFAIL)
     if rcode == dns.rcode.REFUSED:
-        return result(Status.REFUSED)
+        return result(AnswerStatus.REFUSED)
     if rcode != dns.rcode.NOERROR:
-        return result(Status.ERROR, f"rcode {dns.rcode.to_text(rcode)}")
+        return result(AnswerStatus.ERROR, f"rcode {dns.rcode.to_text(rcode)}")
     if _has_data(reply, rdtype):
-        return result(Status.ANSWER, reply=reply)
-    return result(Status.NODATA)
+        return result(AnswerStatus.ANSWER, reply=reply)
+    return result(AnswerStatus.NODATA)
 
 
 def _has_data(reply: dns.message.Message, rdtype: str) -> bool:
@@ -79,13 +79,13 @@ def _has_data(reply: dns.message.Message, rdtype: str) -> bool:
     return any(rrset.rdtype == wanted for rrset in reply.answer)
 
 
-def _records(reply: dns.message.Message, rdtype: str) -> list[Record]:
+def _records(reply: dns.message.Message, rdtype: str) -> list[DnsRecord]:
     import dns.rdatatype
 
-    out: list[Record] = []
+    out: list[DnsRecord] = []
     for rrset in reply.answer:
         kind = dns.rdatatype.to_text(rrset.rdtype)
         for rdata in rrset:
             value = rdata.to_text()
-            out.append(Record(kind, value))
+            out.append(DnsRecord(kind, value))
     return out

@@ -12,7 +12,7 @@ from foundry_discover.checks.dns.conf import (
     hosts_sources,
 )
 from foundry_discover.checks.dns.inputs import Inputs, is_ip
-from foundry_discover.checks.dns.model import HOSTS, Candidate, Target, plain_address
+from foundry_discover.checks.dns.model import HOSTS, Candidate, NameTarget, plain_address
 from foundry_discover.checks.dns.report import add_evidence, trace
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def explain_failure(
 ) -> tuple[str | None, str | None]:
     """For ``doctor``: why ``host`` (from ``variable``) does not resolve (what was tried, the cause) and the fix."""
     env = os.environ if env is None else env
-    goal = Target(host, variable=variable)
+    goal = NameTarget(host, variable=variable)
     report = trace(host, goal, Inputs.from_system(env), None, None, min(timeout, 2.0), None, app_failed)
     if report.verdict.resolved:
         return None, None
@@ -57,7 +57,7 @@ def explain_connect_failure(host: str, addresses: list[str], timeout: float) -> 
     answer: Candidate | None = None
     dns = "DNS was not asked: no time was left"
     if timeout > 0:
-        answer = trace(host, Target(host), inputs, None, None, min(timeout, 2.0), None).answer
+        answer = trace(host, NameTarget(host), inputs, None, None, min(timeout, 2.0), None).answer
         dns = f"DNS gives {', '.join(answer.addresses)}" if answer else "DNS does not know the name"
     if answer is not None and {plain_address(a) for a in answer.addresses} == {plain_address(a) for a in listed}:
         return None

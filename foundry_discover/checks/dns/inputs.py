@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from foundry_discover.checks.dns.conf import (
     Nameserver,
 )
-from foundry_discover.checks.dns.model import HOSTS, NSSWITCH, RESOLV_CONF, Target
+from foundry_discover.checks.dns.model import HOSTS, NSSWITCH, RESOLV_CONF, NameTarget
 from foundry_discover.lite.errors import ConfigError
-from foundry_discover.lite.registry import Registry, normalize_name, validate_host
+from foundry_discover.lite.registry import Registry
+from foundry_discover.lite.values import normalize_name, validate_host
 
 if TYPE_CHECKING:
     pass
@@ -57,14 +58,14 @@ def is_ip(host: str) -> bool:
     return True
 
 
-def target(name: str, registry: Registry) -> Target:
+def target(name: str, registry: Registry) -> NameTarget:
     """A registry service's host, or ``name`` itself as a host name."""
     key = normalize_name(name)
     if "." not in name and ":" not in name and key in registry.specs():
         service = registry.get(name)
-        return Target(service.host, service.name, str(service.host_source), service.host_env)
+        return NameTarget(service.host, service.name, str(service.host_source), service.host_env)
     host, _ = validate_host(name, "NAME")
-    return Target(host)
+    return NameTarget(host)
 
 
 @dataclass

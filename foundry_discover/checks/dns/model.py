@@ -32,7 +32,7 @@ RECORD_TYPES = ("A", "AAAA", "CNAME", "SRV", "TXT", "ANY")
 DOCKER_DNS = "127.0.0.11"
 
 
-class Status(str, enum.Enum):
+class AnswerStatus(str, enum.Enum):
     """The result of one question to one nameserver (or of a candidate name overall)."""
 
     ANSWER = "answer"
@@ -52,28 +52,28 @@ class Status(str, enum.Enum):
     @property
     def definitive(self) -> bool:
         """A reply that ends the question for this name: glibc asks no further server."""
-        return self in (Status.ANSWER, Status.NXDOMAIN, Status.NODATA)
+        return self in (AnswerStatus.ANSWER, AnswerStatus.NXDOMAIN, AnswerStatus.NODATA)
 
     @property
     def silent(self) -> bool:
-        return self in (Status.TIMEOUT, Status.PORT_CLOSED)
+        return self in (AnswerStatus.TIMEOUT, AnswerStatus.PORT_CLOSED)
 
 
 _STATUS_TEXT = {
-    Status.ANSWER: "answer",
-    Status.NXDOMAIN: "NXDOMAIN",
-    Status.NODATA: "no data",
-    Status.SERVFAIL: "SERVFAIL",
-    Status.REFUSED: "REFUSED",
-    Status.TIMEOUT: "timeout",
-    Status.PORT_CLOSED: "port closed",
-    Status.ERROR: "error",
-    Status.SKIPPED: "not asked",
+    AnswerStatus.ANSWER: "answer",
+    AnswerStatus.NXDOMAIN: "NXDOMAIN",
+    AnswerStatus.NODATA: "no data",
+    AnswerStatus.SERVFAIL: "SERVFAIL",
+    AnswerStatus.REFUSED: "REFUSED",
+    AnswerStatus.TIMEOUT: "timeout",
+    AnswerStatus.PORT_CLOSED: "port closed",
+    AnswerStatus.ERROR: "error",
+    AnswerStatus.SKIPPED: "not asked",
 }
 
 
 @dataclass
-class Record:
+class DnsRecord:
     type: str
     value: str
 
@@ -85,9 +85,9 @@ class Query:
     name: str
     server: str
     type: str
-    status: Status
+    status: AnswerStatus
     ms: float
-    records: list[Record] = field(default_factory=list)
+    records: list[DnsRecord] = field(default_factory=list)
     detail: str = ""
     transport: str = "udp"
 
@@ -98,19 +98,23 @@ class Candidate:
 
     name: str
     origin: str
-    status: Status
+    status: AnswerStatus
     queries: list[Query] = field(default_factory=list)
     note: str = ""
 
     @property
     def addresses(self) -> list[str]:
         return [
-            r.value for q in self.queries if q.status is Status.ANSWER for r in q.records if r.type in ("A", "AAAA")
+            r.value
+            for q in self.queries
+            if q.status is AnswerStatus.ANSWER
+            for r in q.records
+            if r.type in ("A", "AAAA")
         ]
 
     @property
-    def records(self) -> list[Record]:
-        return [r for q in self.queries if q.status is Status.ANSWER for r in q.records]
+    def records(self) -> list[DnsRecord]:
+        return [r for q in self.queries if q.status is AnswerStatus.ANSWER for r in q.records]
 
 
 @dataclass
@@ -141,7 +145,7 @@ class HostsView:
 
 
 @dataclass
-class Verdict:
+class DnsVerdict:
     resolved: bool
     kind: str
     summary: str
@@ -153,14 +157,14 @@ class Verdict:
 @dataclass
 class ResolveReport:
     query: str
-    target: Target
+    target: NameTarget
     types: list[str]
     app: AppView
     hosts: HostsView
     config: ResolverConfig
     nameserver_override: bool
     candidates: list[Candidate]
-    verdict: Verdict
+    verdict: DnsVerdict
     exit_code: int
     stopped: str | None = None
     #: This command's own --timeout (per DNS reply and for getaddrinfo), not glibc's.
@@ -176,7 +180,7 @@ class ResolveReport:
 
     @property
     def answer(self) -> Candidate | None:
-        return next((c for c in self.candidates if c.status is Status.ANSWER), None)
+        return next((c for c in self.candidates if c.status is AnswerStatus.ANSWER), None)
 
     def to_json(self) -> dict[str, Any]:
         from foundry_discover.render import to_jsonable
@@ -215,7 +219,7 @@ class ResolveReport:
 
 
 @dataclass
-class Target:
+class NameTarget:
     """The host to resolve, and the registry service and variable it came from, if any."""
 
     host: str

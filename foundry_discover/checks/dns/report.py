@@ -32,10 +32,10 @@ from foundry_discover.checks.dns.model import (
     HOSTS,
     RESOLV_CONF,
     AppView,
+    DnsVerdict,
     HostsView,
+    NameTarget,
     ResolveReport,
-    Target,
-    Verdict,
     plain_address,
 )
 from foundry_discover.checks.dns.verdict import context_of, judge
@@ -86,7 +86,7 @@ def resolve(
 
 def trace(
     name: str,
-    goal: Target,
+    goal: NameTarget,
     inputs: Inputs,
     record_type: str | None,
     nameservers: list[Nameserver] | None,
@@ -106,12 +106,12 @@ def trace(
         str(HOSTS), hosts_file_addresses(inputs.hosts, host), list(sources), from_file, files_before_dns(sources)
     )
     report = ResolveReport(
-        name, goal, types, AppView(False), hosts, config, bool(nameservers), [], Verdict(False, "", ""), EXIT_OK
+        name, goal, types, AppView(False), hosts, config, bool(nameservers), [], DnsVerdict(False, "", ""), EXIT_OK
     )
     report.timeout = timeout
     if is_ip(host):
         report.app = AppView(True, addresses=[host], source="literal")
-        report.verdict = Verdict(True, "ip-address", f"{host} is an IP address: there is nothing to resolve")
+        report.verdict = DnsVerdict(True, "ip-address", f"{host} is an IP address: there is nothing to resolve")
         return report
     if nameservers:
         report.app.skipped_because = "--nameserver asks that server directly; the application would not"

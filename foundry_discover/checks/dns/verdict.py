@@ -10,11 +10,11 @@ from foundry_discover.checks.dns.conf import (
 )
 from foundry_discover.checks.dns.model import (
     DOCKER_DNS,
+    AnswerStatus,
     Candidate,
+    DnsVerdict,
     Query,
     ResolveReport,
-    Status,
-    Verdict,
     plain_address,
 )
 from foundry_discover.lite.errors import EXIT_NOT_OK, EXIT_OK, EXIT_UNREACHABLE
@@ -45,7 +45,7 @@ def context_of(config: ResolverConfig) -> _Context:
     return _Context(docker, namespace, cluster)
 
 
-def _servers(queries: list[Query], status: Status) -> list[str]:
+def _servers(queries: list[Query], status: AnswerStatus) -> list[str]:
     seen: list[str] = []
     for q in queries:
         if q.status is status and q.server not in seen:
@@ -53,11 +53,11 @@ def _servers(queries: list[Query], status: Status) -> list[str]:
     return seen
 
 
-def judge(report: ResolveReport) -> tuple[Verdict, int]:
+def judge(report: ResolveReport) -> tuple[DnsVerdict, int]:
     """The verdict in plain words, and the exit code it implies."""
     app, hosts, config = report.app, report.hosts, report.config
     ctx = context_of(config)
-    asked = [c for c in report.candidates if c.status is not Status.SKIPPED]
+    asked = [c for c in report.candidates if c.status is not AnswerStatus.SKIPPED]
     queries = [q for c in asked for q in c.queries]
     answer = report.answer
     notes = _notes(report, ctx, queries)
@@ -80,30 +80,30 @@ def judge(report: ResolveReport) -> tuple[Verdict, int]:
                     f"the hosts file and DNS disagree: DNS gives {', '.join(answer.addresses)} for {answer.name}, "
                     f"but the hosts file comes first in nsswitch.conf, so the application uses {listed}",
                 )
-            return Verdict(True, "hosts-file", summary, notes=notes), EXIT_OK
+            return DnsVerdict(True, "hosts-file", summary, notes=notes), EXIT_OK
         if where == "dns" and answer is not None:
             via = f" through the search domain ({answer.name})" if answer.name != host.rstrip(".") else ""
             summary = f"{host} resolves for the application through DNS{via}: {listed}"
-            return Verdict(True, "dns", summary, notes=notes), EXIT_OK
+            return DnsVerdict(True, "dns", summary, notes=notes), EXIT_OK
         if where == "dns":
-            return Verdict(True, "dns", f"{host} resolves for the application through DNS: {listed}", notes=notes), 0
+            return DnsVerdict(True, "dns", f"{host} resolves for the application through DNS: {listed}", notes=notes), 0
         sources = " ".join(hosts.nsswitch_sources)
         summary = (
             f"{host} resolves for the application ({listed}), but neither the hosts file nor DNS gave "
             f"these addresses: another source on the nsswitch.conf hosts: line ({sources}) answered"
         )
-        return Verdict(True, "other-source", summary, notes=notes), EXIT_OK
+        return DnsVerdict(True, "other-source", summary, notes=notes), EXIT_OK
 
     if answer is not None:
         records = ", ".join(answer.addresses) or ", ".join(f"{r.type} {r.value}" for r in answer.records)
         via = f" (as {answer.name})" if answer.name != host.rstrip(".") else ""
         if not app.checked:
             summary = f"{host} resolves in DNS{via}: {records}"
-            return Verdict(True, "dns", summary, notes=notes), EXIT_OK
+            return DnsVerdict(True, "dns", summary, notes=notes), EXIT_OK
         if app.timed_out:
             notes.insert(0, f"the application's own lookup (getaddrinfo) was still waiting after {app.ms / 1000:.1f} s")
             summary = f"{host} resolves in DNS{via}: {records}, but slowly for the application"
-            return Verdict(True, "dns-slow", summary, notes=notes), EXIT_OK
+            return DnsVerdict(True, "dns-slow", summary, notes=notes), EXIT_OK
         cause = (
             "the hosts: line of nsswitch.conf does not list dns"
             if "dns" not in hosts.nsswitch_sources
@@ -111,7 +111,7 @@ def judge(report: ResolveReport) -> tuple[Verdict, int]:
         )
         summary = f"DNS answers {host}{via} with {records}, but the application's lookup failed: {app.error}"
         fix = "Add dns to the hosts: line of /etc/nsswitch.conf" if "dns" not in hosts.nsswitch_sources else None
-        return Verdict(False, "app-dns-disagree", summary, cause, fix, notes), EXIT_NOT_OK
+        return DnsVerdict(False, "app-dns-disagree", summary, cause, fix, notes), EXIT_NOT_OK
 
     # A name no server could answer might exist: that is a failure to reach, not a "no".
     failed = [c for c in asked if not c.status.definitive]
@@ -123,12 +123,12 @@ def judge(report: ResolveReport) -> tuple[Verdict, int]:
 def _notes(report: ResolveReport, ctx: _Context, queries: list[Query]) -> list[str]:
     notes: list[str] = []
     config = report.config
-    for server in _servers(queries, Status.TIMEOUT):
+    for server in _servers(queries, AnswerStatus.TIMEOUT):
         notes.append(
             f"nameserver {server} did not answer: the application waits up to {config.timeout} s "
             f"x {config.attempts} attempts for it on every lookup"
         )
-    for server in _servers(queries, Status.PORT_CLOSED):
+    for server in _servers(queries, AnswerStatus.PORT_CLOSED):
         notes.append(f"nameserver {server}: nothing listens on its DNS port")
     answer = report.answer
     failed_first = [c for c in report.candidates[: report.candidates.index(answer)]] if answer else []
@@ -154,12 +154,12 @@ def _notes(report: ResolveReport, ctx: _Context, queries: list[Query]) -> list[s
 
 def _unreachable(
     report: ResolveReport, ctx: _Context, asked: list[Candidate], queries: list[Query], notes: list[str]
-) -> tuple[Verdict, int]:
+) -> tuple[DnsVerdict, int]:
     host = report.host
     statuses = [c.status for c in asked]
     servers = ", ".join(str(n) for n in report.config.nameservers)
-    if Status.SERVFAIL in statuses:
-        failing = next(c for c in asked if c.status is Status.SERVFAIL)
+    if AnswerStatus.SERVFAIL in statuses:
+        failing = next(c for c in asked if c.status is AnswerStatus.SERVFAIL)
         summary = (
             f"the nameserver answered SERVFAIL for {failing.name}: it could not get an answer from the "
             "server responsible for that name"
@@ -167,16 +167,16 @@ def _unreachable(
         fix = "Check the DNS server's upstream (forwarder) for this zone and its logs"
         if ctx.k8s_namespace is not None:
             fix += "; in Kubernetes: kubectl -n kube-system logs -l k8s-app=kube-dns"
-        return Verdict(False, "servfail", summary, "the upstream for this zone is failing", fix, notes), 4
-    if Status.REFUSED in statuses:
-        summary = f"the nameserver ({', '.join(_servers(queries, Status.REFUSED))}) refused to answer for {host}"
+        return DnsVerdict(False, "servfail", summary, "the upstream for this zone is failing", fix, notes), 4
+    if AnswerStatus.REFUSED in statuses:
+        summary = f"the nameserver ({', '.join(_servers(queries, AnswerStatus.REFUSED))}) refused to answer for {host}"
         cause = "it does not serve this client or this zone"
         fix = "Use the nameserver your network provides, or allow this client in the server's configuration"
-        return Verdict(False, "refused", summary, cause, fix, notes), EXIT_UNREACHABLE
-    if all(s is Status.PORT_CLOSED for s in statuses):
+        return DnsVerdict(False, "refused", summary, cause, fix, notes), EXIT_UNREACHABLE
+    if all(s is AnswerStatus.PORT_CLOSED for s in statuses):
         kind = "port-closed"
         summary = f"no DNS server listens at {servers}: the port is closed"
-    elif Status.TIMEOUT in statuses or Status.PORT_CLOSED in statuses:
+    elif AnswerStatus.TIMEOUT in statuses or AnswerStatus.PORT_CLOSED in statuses:
         kind = "silent-nameserver"
         summary = f"no nameserver answered: {servers} did not reply within {_timeout_text(queries)}"
     else:
@@ -200,18 +200,18 @@ def _unreachable(
     else:
         cause = "the nameserver is down, unreachable, or not a DNS server"
         fix = "Check the nameserver lines of /etc/resolv.conf (or --nameserver) and that UDP port 53 is reachable"
-    return Verdict(False, kind, summary, cause, fix, notes), EXIT_UNREACHABLE
+    return DnsVerdict(False, kind, summary, cause, fix, notes), EXIT_UNREACHABLE
 
 
 def _timeout_text(queries: list[Query]) -> str:
-    asked = [q for q in queries if q.status is Status.TIMEOUT]
+    asked = [q for q in queries if q.status is AnswerStatus.TIMEOUT]
     return asked[0].detail.removeprefix("no reply within ") if asked else "the timeout"
 
 
-def _negative(report: ResolveReport, ctx: _Context, asked: list[Candidate], notes: list[str]) -> tuple[Verdict, int]:
+def _negative(report: ResolveReport, ctx: _Context, asked: list[Candidate], notes: list[str]) -> tuple[DnsVerdict, int]:
     host = report.host.rstrip(".")
     names = ", ".join(c.name for c in asked)
-    nodata = all(c.status is Status.NODATA for c in asked if c.status.definitive)
+    nodata = all(c.status is AnswerStatus.NODATA for c in asked if c.status.definitive)
     what = f"has no {'/'.join(report.types)} records" if nodata else "does not exist in DNS"
     summary = f"{host} {what}: every name tried ({names}) got {'no data' if nodata else 'NXDOMAIN'}"
     if report.app.checked and report.app.error:
@@ -227,7 +227,7 @@ def _negative(report: ResolveReport, ctx: _Context, asked: list[Candidate], note
             "under both services' networks:), or give it the alias; docker network inspect NETWORK shows who "
             "is on it" + registry_fix
         )
-        return Verdict(False, "docker-unknown-name", summary, cause, fix, notes), EXIT_NOT_OK
+        return DnsVerdict(False, "docker-unknown-name", summary, cause, fix, notes), EXIT_NOT_OK
     if ctx.k8s_namespace is not None and not nodata:
         cluster = ctx.cluster_domain or "cluster.local"
         labels = host.split(".")
@@ -247,7 +247,7 @@ def _negative(report: ResolveReport, ctx: _Context, asked: list[Candidate], note
         else:
             cause = f"no such name in the cluster ({cluster}) or beyond"
             fix = "Check the spelling; a Service's full name is NAME.NAMESPACE.svc." + cluster + registry_fix
-        return Verdict(False, "kubernetes-not-found", summary, cause, fix, notes), EXIT_NOT_OK
+        return DnsVerdict(False, "kubernetes-not-found", summary, cause, fix, notes), EXIT_NOT_OK
     fix = "Check the spelling of the name" + registry_fix
     kind = "nodata" if nodata else "nxdomain"
-    return Verdict(False, kind, summary, None, fix, notes), EXIT_NOT_OK
+    return DnsVerdict(False, kind, summary, None, fix, notes), EXIT_NOT_OK

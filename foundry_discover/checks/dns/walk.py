@@ -11,21 +11,21 @@ from foundry_discover.checks.dns.conf import (
     ResolverConfig,
     candidate_names,
 )
-from foundry_discover.checks.dns.model import Candidate, Query, Status
+from foundry_discover.checks.dns.model import AnswerStatus, Candidate, Query
 
 if TYPE_CHECKING:
     pass
 
 
-def _combine(queries: list[Query]) -> Status:
+def _combine(queries: list[Query]) -> AnswerStatus:
     """One server's answer for one name over all asked types, as getaddrinfo reads it."""
     statuses = [q.status for q in queries]
-    if Status.ANSWER in statuses:
-        return Status.ANSWER
+    if AnswerStatus.ANSWER in statuses:
+        return AnswerStatus.ANSWER
     failed = [s for s in statuses if not s.definitive]
     if failed:
         return failed[0]
-    return Status.NXDOMAIN if Status.NXDOMAIN in statuses else Status.NODATA
+    return AnswerStatus.NXDOMAIN if AnswerStatus.NXDOMAIN in statuses else AnswerStatus.NODATA
 
 
 def ask_candidate(
@@ -33,20 +33,20 @@ def ask_candidate(
     types: list[str],
     servers: list[Nameserver],
     timeout: float,
-    dead: dict[Nameserver, Status],
+    dead: dict[Nameserver, AnswerStatus],
     progress: Callable[[str], None] | None = None,
-) -> tuple[Status, list[Query]]:
+) -> tuple[AnswerStatus, list[Query]]:
     """Ask each nameserver in order until one gives a definitive reply (glibc's res_send).
 
     A server that gave no reply at all is not asked again (for this name's other types,
     or later names): glibc would wait on it again, and the trace would only repeat itself.
     """
     queries: list[Query] = []
-    failures: list[Status] = []
+    failures: list[AnswerStatus] = []
     for server in servers:
         if server in dead:
             earlier = dead[server]
-            queries.append(Query(name, str(server), "-", Status.SKIPPED, 0.0, detail=f"{earlier.text} earlier"))
+            queries.append(Query(name, str(server), "-", AnswerStatus.SKIPPED, 0.0, detail=f"{earlier.text} earlier"))
             failures.append(earlier)
             continue
         asked: list[Query] = []
@@ -63,11 +63,11 @@ def ask_candidate(
         if status.definitive:
             return status, queries
         failures.append(status)
-    if Status.SERVFAIL in failures:
-        return Status.SERVFAIL, queries
-    if all(s is Status.PORT_CLOSED for s in failures):
-        return Status.PORT_CLOSED, queries
-    return next(s for s in failures if s is not Status.PORT_CLOSED), queries
+    if AnswerStatus.SERVFAIL in failures:
+        return AnswerStatus.SERVFAIL, queries
+    if all(s is AnswerStatus.PORT_CLOSED for s in failures):
+        return AnswerStatus.PORT_CLOSED, queries
+    return next(s for s in failures if s is not AnswerStatus.PORT_CLOSED), queries
 
 
 def walk(
@@ -88,7 +88,7 @@ def walk(
     as_is = host.rstrip(".")
     names = candidate_names(host, config.search, config.ndots)
     candidates: list[Candidate] = []
-    dead: dict[Nameserver, Status] = {}
+    dead: dict[Nameserver, AnswerStatus] = {}
     skip_search: str | None = None
     skip_all: str | None = None
     for index, name in enumerate(names):
@@ -96,19 +96,19 @@ def walk(
         origin = "as given" if name == as_is else f"search domain {name[len(as_is) + 1 :]}"
         reason = skip_all or (skip_search if name != as_is else None)
         if reason:
-            candidates.append(Candidate(name, origin, Status.SKIPPED, note=reason))
+            candidates.append(Candidate(name, origin, AnswerStatus.SKIPPED, note=reason))
             continue
         status, queries = ask_candidate(name, types, config.nameservers, timeout, dead, progress)
         candidates.append(Candidate(name, origin, status, queries))
-        if status is Status.ANSWER:
+        if status is AnswerStatus.ANSWER:
             skip_all = f"{name} answered first"
-        elif first_as_is or status.definitive or status is Status.SERVFAIL:
+        elif first_as_is or status.definitive or status is AnswerStatus.SERVFAIL:
             continue
-        elif status is Status.PORT_CLOSED:
+        elif status is AnswerStatus.PORT_CLOSED:
             skip_all = "no nameserver could be reached, so glibc gives up"
         else:
             skip_search = f"every nameserver failed for {name} ({status.text}), so glibc ends the search list"
-    skipped = any(c.status is Status.SKIPPED for c in candidates)
+    skipped = any(c.status is AnswerStatus.SKIPPED for c in candidates)
     if not skipped or (skip_all or "").endswith("answered first"):
         return candidates, None
     return candidates, skip_all or skip_search

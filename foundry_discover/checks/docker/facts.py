@@ -216,7 +216,7 @@ def _ports(published: Any, exposed: Any) -> tuple[Port, ...]:
 
 
 @dataclass
-class Target:
+class ContainerTarget:
     """The container a registry service's host names, and how it was found."""
 
     host: str
@@ -243,5 +243,5 @@ class DockerFacts:
     #: The container this process runs in, and the signal that identified it.
     self: Container | None = None
     self_evidence: str | None = None
-    targets: dict[str, Target] = field(default_factory=dict)
+    targets: dict[str, ContainerTarget] = field(default_factory=dict)
     elapsed_ms: float = 0.0

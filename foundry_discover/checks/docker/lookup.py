@@ -20,7 +20,7 @@ from foundry_discover.checks.runtime import Runtime
 ALIAS_SCAN = 40
 
 
-def gather(
+def collect_facts(
     endpoint: Endpoint,
     runtime: Runtime,
     wanted: Mapping[str, Sequence[str]],
@@ -65,7 +65,7 @@ def _ask(
     project = me.project if me else None
     scanned = False
     for name, hosts in wanted.items():
-        target = facts.Target(hosts[0] if hosts else "")
+        target = facts.ContainerTarget(hosts[0] if hosts else "")
         found.targets[name] = target
         for host in hosts:
             by_label = [r for r in rows if r.service == host]
