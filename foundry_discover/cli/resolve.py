@@ -4,7 +4,6 @@
 # get_type_hints, which would compile and evaluate every string at each start-up.
 
 import enum
-import sys
 from typing import Annotated
 
 import typer
@@ -77,22 +76,15 @@ def resolve(
     registry = state(ctx).registry()
 
     def action() -> int:
-        from foundry_discover import render
-        from foundry_discover.checks.dns.inputs import parse_nameserver
-        from foundry_discover.checks.dns.report import resolve as do_resolve
-        from foundry_discover.render import resolve as show
+        from foundry_discover.commands.resolve import resolve as command
 
-        servers = [parse_nameserver(v) for v in nameserver or []]
-        with render.Progress(enabled=not as_json and render.use_color(sys.stderr)) as progress:
-            report = do_resolve(
-                name,
-                registry,
-                record_type=record_type.value if record_type else None,
-                nameservers=servers or None,
-                timeout=timeout,
-                progress=progress.update,
-            )
-        show.deliver(report, as_json=as_json)
-        return report.exit_code
+        return command(
+            registry,
+            name,
+            record_type=record_type.value if record_type else None,
+            nameservers=list(nameserver or []),
+            timeout=timeout,
+            as_json=as_json,
+        )
 
     run_command("resolve", as_json, action)

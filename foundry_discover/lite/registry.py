@@ -45,39 +45,15 @@ if TYPE_CHECKING:
 class Service(FrozenRecord):
     """A service as the application will use it: validated values and their provenance."""
 
-    __slots__ = (
-        "name",
-        "host",
-        "port",
-        "scheme",
-        "health_path",
-        "host_source",
-        "port_source",
-        "declared_by",
-        "warnings",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        host: str,
-        port: int,
-        scheme: str,
-        health_path: str | None,
-        host_source: Source,
-        port_source: Source,
-        declared_by: str,
-        warnings: tuple[str, ...] = (),
-    ) -> None:
-        self.name = name
-        self.host = host
-        self.port = port
-        self.scheme = scheme
-        self.health_path = health_path
-        self.host_source = host_source
-        self.port_source = port_source
-        self.declared_by = declared_by
-        self.warnings = warnings
+    name: str
+    host: str
+    port: int
+    scheme: str
+    health_path: str | None
+    host_source: Source
+    port_source: Source
+    declared_by: str
+    warnings: tuple[str, ...] = ()
 
     @property
     def host_env(self) -> str:

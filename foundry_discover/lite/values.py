@@ -70,13 +70,10 @@ def validate_name(raw: str) -> str:
 class ServiceLink(FrozenRecord):
     """What a kubelet puts in ``<SVC>_PORT`` for a Service (the Docker-link style)."""
 
-    __slots__ = ("service", "protocol", "address", "port")
-
-    def __init__(self, service: str, protocol: str, address: str, port: int) -> None:
-        self.service = service
-        self.protocol = protocol
-        self.address = address
-        self.port = port
+    service: str
+    protocol: str
+    address: str
+    port: int
 
 
 def parse_service_link(variable: str, value: str) -> ServiceLink | None:

@@ -38,7 +38,10 @@ Cell = str | tuple[str, str]
 class Outcome(Record):
     """What a command produced: the result, its exit code and any warnings."""
 
-    __slots__ = ("command", "result", "exit_code", "warnings")
+    command: str
+    result: Any
+    exit_code: int
+    warnings: list[str]
 
     def __init__(self, command: str, result: Any, exit_code: int = 0, warnings: list[str] | None = None) -> None:
         self.command = command

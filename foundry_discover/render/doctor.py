@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from foundry_discover.doctor.model import UNFINISHED, DoctorReport, ServiceReport, StepStatus
 from foundry_discover.doctor.verdict import few
 from foundry_discover.render import Cell, line, table
@@ -153,3 +155,35 @@ def junit_xml(report: DoctorReport) -> str:
             out.text = f"warning: {step.detail}" + (f"\nfix: {step.fix}" if step.fix else "")
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def report_json(report: DoctorReport) -> dict[str, Any]:
+    """The --json shape of a doctor report (the contract in tests/test_json_contract.py)."""
+    return {
+        "ok": report.ok,
+        "exit_code": report.exit_code,
+        "elapsed_ms": round(report.elapsed_ms, 3),
+        "attempts": report.attempts,
+        "timed_out": report.timed_out,
+        "interrupted": report.interrupted,
+        "environment": report.environment,
+        "runtime": report.runtime,
+        "notes": report.notes,
+        "left_out": report.left_out,
+        "environment_check": report.environment_check,
+        "environment_warnings": report.environment_warnings,
+        "docker": report.docker,
+        "counts": report.counts(),
+        "services": [
+            {
+                "name": s.name,
+                "url": s.url,
+                "ok": s.ok,
+                "exit_code": s.exit_code,
+                "failed_step": s.failure.name if s.failure else None,
+                "unfinished_step": s.unfinished.name if s.unfinished and not s.failure else None,
+                "steps": s.steps,
+            }
+            for s in report.services
+        ],
+    }

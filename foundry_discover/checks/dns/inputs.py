@@ -1,4 +1,4 @@
-"""TODO."""
+"""What glibc reads before it asks anyone: resolv.conf, the hosts file, nsswitch, and the target name."""
 
 from __future__ import annotations
 

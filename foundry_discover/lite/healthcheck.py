@@ -1,0 +1,65 @@
+"""The healthcheck's own actions: check one service, show it, exit with its code.
+
+``health NAME`` runs ``check_once`` whichever way it came in (the hand parser in
+``quick``, or the Typer command), so both print and exit alike. ``deliver`` shows any
+finished check, the emulator's included.
+"""
+
+from __future__ import annotations
+
+from foundry_discover.lite.errors import FoundryError, NotOkError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from foundry_discover.checks.emulator.model import EmulatorHealth
+    from foundry_discover.lite.base import Deadline
+    from foundry_discover.lite.registry import Registry, Service
+    from foundry_discover.lite.servicecheck import ServiceCheck
+
+
+def is_emulator(name: str) -> bool:
+    """Whether NAME is the emulator, as the Typer command reads it."""
+    return name.strip().upper().replace("-", "_") == "LOCALSTACK"
+
+
+def what(service: Service) -> str:
+    """How the service is named in messages: ``redis at redis://redis:6379``."""
+    return f"{service.name.lower()} at {service.url}"
+
+
+def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bool) -> int:
+    """The scheme's protocol check of service ``name``, shown; its exit code."""
+    from foundry_discover.lite.servicecheck import probe_service
+
+    service = registry.get(name)
+    result = probe_service(service, deadline)
+    if result.probe is not None and result.probe.state == "redirect":
+        # Rare: only a health path that redirects pays for the HTTP client.
+        from foundry_discover.checks.service import follow_redirect
+
+        follow_redirect(result, service, deadline)
+    return deliver(result, what(service), as_json=as_json)
+
+
+def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool) -> int:
+    """Show a finished check (and its one-line error when it is not ok); its exit code."""
+    from foundry_discover import render
+    from foundry_discover.lite.servicecheck import ServiceCheck
+    from foundry_discover.render import health as show
+
+    problem: FoundryError | None = None if result.ok else NotOkError(summary(result, subject))
+    if isinstance(result, ServiceCheck) and result.error is not None and not result.ok:
+        if result.probe is None:
+            raise result.error  # nothing answered: there is no result to show
+        problem = result.error  # something answered: show what (JSON carries the protocol)
+    human = show.show_service if isinstance(result, ServiceCheck) else show.show_emulator
+    render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=human)
+    return result.exit_code
+
+
+def summary(result: EmulatorHealth | ServiceCheck, subject: str) -> str:
+    from foundry_discover.lite.servicecheck import ServiceCheck
+
+    if isinstance(result, ServiceCheck):
+        return f"{subject} is {result.verdict}: {'; '.join(result.reasons)}"
+    return result.summary()
