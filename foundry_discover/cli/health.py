@@ -18,6 +18,7 @@ services get their scheme's protocol check: Redis PING, PostgreSQL as pg_isready
 an HTTP GET (of the health path when declared), else a TCP connect only. Whatever
 answers in another protocol is named. No check authenticates or changes data.
 Exit 0 healthy, 1 not healthy, 4 unreachable, 124 --wait ran out of time.
+Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
 
 Examples:
 

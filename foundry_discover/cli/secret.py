@@ -16,6 +16,8 @@ HELP = """Read Secrets Manager the way the application does: LocalStack in devel
 
 ENVIRONMENT picks the endpoint (development/dev/local, or unset: the registry's LocalStack;
 anything else: AWS). Values are never printed unless you ask with --reveal or --raw.
+
+Exit 0, 1 not found, 4 unreachable. Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
 """
 
 GET_HELP = """Fetch a secret and show what was fetched, without showing the value.

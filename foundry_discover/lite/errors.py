@@ -28,8 +28,8 @@ EXIT_TERMINATED = 143
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "ok",
     EXIT_NOT_OK: "the thing checked is not ok (unhealthy, does not resolve, not found)",
-    EXIT_USAGE: "usage error (a bad flag or argument)",
-    EXIT_CONFIG: "configuration error (bad env value, unknown service, bad registry file)",
+    EXIT_USAGE: "usage error (a bad flag, argument or option value)",
+    EXIT_CONFIG: "configuration error (a bad value in the environment or a file, an unknown service)",
     EXIT_UNREACHABLE: "could not reach (refused, timed out, DNS server unreachable)",
     EXIT_INTERNAL: "internal error (a bug in foundry-discover: please report it)",
     EXIT_TIMEOUT: "time ran out: a --wait, or a doctor step that could not begin before --timeout",
@@ -94,8 +94,15 @@ class NotOkError(FoundryError):
     kind = "not_ok"
 
 
+class UsageError(FoundryError):
+    """A bad flag or argument value, found after Typer parsed it (Typer reports its own the same way)."""
+
+    exit_code = EXIT_USAGE
+    kind = "usage"
+
+
 class ConfigError(FoundryError):
-    """A bad environment value, flag value, unknown service or registry file."""
+    """Configuration read from the environment or a file: a bad value, an unknown service, a bad registry file."""
 
     exit_code = EXIT_CONFIG
     kind = "config"

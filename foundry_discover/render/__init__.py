@@ -247,6 +247,9 @@ def write_json(doc: dict[str, Any]) -> None:
 
 
 def emit(outcome: Outcome, *, as_json: bool, human: Callable[[Any], None]) -> None:
+    if outcome.exit_code != 0:
+        # The contract: a failing result carries its error (JSON `error`, text `error:` on stderr).
+        raise ValueError(f"{outcome.command}: exit {outcome.exit_code} without an error: use deliver()")
     if as_json:
         write_json(
             envelope(outcome.command, exit_code=outcome.exit_code, result=outcome.result, warnings=outcome.warnings)

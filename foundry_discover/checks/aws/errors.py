@@ -58,6 +58,11 @@ def translate(
             "SSLError": "TLS failed",
             "ProxyConnectionError": "proxy connection failed",
         }.get(type(exc).__name__, type(exc).__name__)
+        if type(exc).__name__ in ("ConnectTimeoutError", "ReadTimeoutError"):
+            config = getattr(getattr(sc.client, "meta", None), "config", None)
+            limit = getattr(config, "read_timeout" if "Read" in type(exc).__name__ else "connect_timeout", None)
+            if isinstance(limit, (int, float)):
+                kind = f"{kind} ({limit:g}s per attempt)"
         return UnreachableError(f"cannot reach Secrets Manager at {where}: {kind}", fix=health_fix(plan))
     if isinstance(exc, ResponseParserError):
         return not_secrets_manager(plan)
