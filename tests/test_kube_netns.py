@@ -232,16 +232,15 @@ def test_no_ready_endpoints_refused_at_once_names_the_service_and_what_to_check(
     assert connect["status"] == "fail"
     assert connect["detail"] == (
         f"{CLUSTER_IP}:{PORT} refused the connection: {CLUSTER_IP} is the ClusterIP of Service localstack "
-        f"(LOCALSTACK_SERVICE_HOST={CLUSTER_IP}); kube-proxy refuses connections to a Service with no ready "
-        "endpoints (no pod matches its selector, or none is ready), and a pod refuses them when the Service's "
-        "targetPort is not a port it listens on"
+        f"(LOCALSTACK_SERVICE_HOST={CLUSTER_IP}), and kube-proxy refuses a Service without ready endpoints (no "
+        "pod matches its selector, or none is ready); a targetPort the pod does not listen on is refused too"
     )
     assert "nothing listens" not in connect["detail"]
     fix = connect["fix"]
     assert fix.startswith(f"See its endpoints: {ENDPOINTS}; ")
     assert "kubectl get svc localstack -n default -o jsonpath='{.spec.selector}'" in fix
     assert "kubectl get pods -n default --show-labels" in fix
-    assert "kubectl describe pod POD -n default" in fix
+    assert "kubectl describe pod POD -n default says why one is not ready" in fix
     assert "kubectl get svc localstack -n default -o jsonpath='{.spec.ports}'" in fix
     assert "targetPort" in fix and "containerPort" in fix
     assert connect["data"]["kubernetes"] == {
@@ -267,8 +266,8 @@ def test_a_target_port_nobody_listens_on_is_refused_by_the_pod(proxy: Pod) -> No
     assert code == 4
     connect = steps(doc)[2]
     assert connect["data"]["kubernetes"]["cause"] == "no-endpoints"
-    assert "a pod refuses them when the Service's targetPort is not a port it listens on" in connect["detail"]
-    assert "the Service's targetPort" in connect["fix"] and "containerPort" in connect["fix"]
+    assert "a targetPort the pod does not listen on is refused too" in connect["detail"]
+    assert "the Service's targetPort" in connect["fix"] and "must be the pod's containerPort" in connect["fix"]
 
 
 def test_internal_traffic_policy_local_without_a_local_endpoint_hangs_and_says_why(proxy: Pod) -> None:
@@ -279,9 +278,9 @@ def test_internal_traffic_policy_local_without_a_local_endpoint_hangs_and_says_w
     assert connect["status"] == "fail"
     assert connect["detail"] == (
         f"connecting to {CLUSTER_IP}:{PORT} timed out after 3s: {CLUSTER_IP} is the ClusterIP of Service "
-        f"localstack (LOCALSTACK_SERVICE_HOST={CLUSTER_IP}); kube-proxy drops, not refuses, connections to a "
-        "Service whose internalTrafficPolicy is Local and that has no ready endpoint on this node, and a "
-        "NetworkPolicy that drops them (or a ready pod that never answers) looks the same"
+        f"localstack (LOCALSTACK_SERVICE_HOST={CLUSTER_IP}), and kube-proxy drops connections to a Service with "
+        "internalTrafficPolicy: Local and no ready endpoint on this node (a NetworkPolicy, or a pod that never "
+        "answers, looks the same)"
     )
     assert connect["fix"] == (
         "See which endpoints are ready, and on which node: kubectl describe endpointslices "
@@ -303,7 +302,7 @@ def test_without_service_links_the_search_list_and_the_range_name_the_service(pr
     assert connect["detail"].startswith(
         f"{CLUSTER_IP}:{PORT} refused the connection: {CLUSTER_IP} is the ClusterIP of Service localstack (the "
         "pod's search list makes localstack localstack.default.svc.cluster.local, and 10.96.0.50 is in "
-        "10.96.0.0/16, the range KUBERNETES_SERVICE_HOST=10.96.0.1 suggests); kube-proxy refuses"
+        "10.96.0.0/16, the range KUBERNETES_SERVICE_HOST=10.96.0.1 suggests), and kube-proxy refuses"
     )
     assert connect["fix"].startswith(f"See its endpoints: {ENDPOINTS}; ")
     assert connect["data"]["kubernetes"]["variable"] is None

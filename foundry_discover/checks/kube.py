@@ -283,9 +283,9 @@ def refused_fix(found: ClusterIp) -> str:
     svc = f"kubectl get svc {name} -n {ns} -o jsonpath="
     return (
         f"{first}See its endpoints: kubectl get endpointslices -l kubernetes.io/service-name={name} -n {ns}; "
-        f"none ready: compare {svc}'{{.spec.selector}}' with kubectl get pods -n {ns} --show-labels, and see "
-        f"why a pod is not ready in kubectl describe pod POD -n {ns}; some ready: the Service's targetPort "
-        f"({svc}'{{.spec.ports}}') must be the containerPort the pod listens on"
+        f"none ready: compare {svc}'{{.spec.selector}}' with kubectl get pods -n {ns} --show-labels, and "
+        f"kubectl describe pod POD -n {ns} says why one is not ready; some ready: the Service's targetPort "
+        f"({svc}'{{.spec.ports}}') must be the pod's containerPort"
     )
 
 
@@ -314,15 +314,13 @@ def connect_failure(host: str, port: int, address: str, message: str, view: PodV
         return ConnectCause("port-not-served", detail, None, found)
     if how == "refused":
         detail = (
-            f"{head}: {found.text}; kube-proxy refuses connections to a Service with no ready endpoints (no pod "
-            "matches its selector, or none is ready), and a pod refuses them when the Service's targetPort is "
-            "not a port it listens on"
+            f"{head}: {found.text}, and kube-proxy refuses a Service without ready endpoints (no pod matches its "
+            "selector, or none is ready); a targetPort the pod does not listen on is refused too"
         )
         return ConnectCause("no-endpoints", detail, refused_fix(found), found)
     detail = (
-        f"{head}: {found.text}; kube-proxy drops, not refuses, connections to a Service whose "
-        "internalTrafficPolicy is Local and that has no ready endpoint on this node, and a NetworkPolicy "
-        "that drops them (or a ready pod that never answers) looks the same"
+        f"{head}: {found.text}, and kube-proxy drops connections to a Service with internalTrafficPolicy: "
+        "Local and no ready endpoint on this node (a NetworkPolicy, or a pod that never answers, looks the same)"
     )
     return ConnectCause("no-local-endpoints", detail, dropped_fix(found), found)
 
