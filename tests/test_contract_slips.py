@@ -105,3 +105,36 @@ def test_every_secret_is_fetched_and_each_failure_named(ministack: emulators.Emu
     assert [f["secret"] for f in step["data"]["failed"]] == ["fd/slips/a", "fd/slips/b"]
     assert "fd/slips/a" in step["detail"] and "fd/slips/b" in step["detail"]
     assert "fd/slips/b" in err
+
+
+def test_doctor_shows_the_environment_value_as_set_and_what_it_means() -> None:
+    port = free_port()
+    base = {"SVC_REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(port), "NO_COLOR": "1"}
+    staging = run_cli("doctor", "redis", "--timeout", "1", env=cli_env(ENVIRONMENT="staging", **base))
+    assert "ENVIRONMENT='staging', production to this tool" in staging.stdout.splitlines()[0]
+    plain = run_cli("doctor", "redis", "--timeout", "1", env=cli_env(ENVIRONMENT="development", **base))
+    assert plain.stdout.splitlines()[0].endswith("; ENVIRONMENT=development")
+    unset = run_cli("doctor", "redis", "--timeout", "1", env=cli_env(**base))
+    assert unset.stdout.splitlines()[0].endswith("; ENVIRONMENT unset, development to this tool")
+
+
+def test_a_healthy_emulator_is_a_few_lines_and_every_service_on_request(ministack: emulators.Emulator) -> None:
+    env = cli_env(SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=str(ministack.port), NO_COLOR="1")
+    short = run_cli("health", env=env)
+    assert short.returncode == 0
+    lines = short.stdout.splitlines()
+    assert len(lines) <= 5, short.stdout
+    assert lines[1] == "verdict: healthy"
+    listed = json.loads(run_cli("health", "--json", env=env).stdout)["result"]["services"]
+    assert f"{len(listed)} services listed: {len(listed)} available (--all-services lists them)" in lines
+    required = run_cli("health", "--require", "secretsmanager", env=env).stdout.splitlines()
+    assert any(line.split()[:3] == ["secretsmanager", "available", "yes"] for line in required)
+    assert f"{len(listed) - 1} other services listed" in "\n".join(required)
+    every = run_cli("health", "-v", env=env).stdout
+    assert all(any(line.split()[:1] == [name] for line in every.splitlines()) for name in listed)
+
+
+def test_verdicts_are_printed_as_words() -> None:
+    from foundry_discover.render.health import words
+
+    assert words("not_ready") == "not ready" and words("healthy") == "healthy"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from foundry_discover.lite.errors import FoundryError, most_severe
+from foundry_discover.lite.errors import FoundryError, clauses, most_severe
 from foundry_discover.lite.registry import Registry
 from foundry_discover.util.waiting import Deadline
 
@@ -71,7 +71,7 @@ def _fetch(sc: Any, options: Options) -> Step:
     step.exit_code = most_severe(e.exit_code for _, e in failed)
     step.detail = "; ".join(e.message for _, e in failed) + done
     if len(failed) > 1:
-        step.fix = "; ".join(dict.fromkeys(f"{n}: {e.fix}" for n, e in failed if e.fix)) or None
+        step.fix = clauses(*dict.fromkeys(f"{n}: {e.fix}" for n, e in failed if e.fix)) or None
     return step
 
 

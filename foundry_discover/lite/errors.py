@@ -72,6 +72,23 @@ def most_severe(codes: Iterable[int]) -> int:
     return next((code for code in SEVERITY if code in found), max(found, default=EXIT_OK))
 
 
+def clauses(*parts: str | None) -> str:
+    """Parts of one message or fix joined with "; ", each after the first starting in lower case.
+
+    "Check X" + "Run `y`" reads "Check X; run `y`", not "Check X; Run `y`". A part that
+    opens with a name (AWS_REGION, SVC_X_HOST, LocalStack) keeps its capitals.
+    """
+    out: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        word = part.split(" ", 1)[0]
+        if out and word[:1].isupper() and word[1:].islower() and word.isalpha():
+            part = part[0].lower() + part[1:]
+        out.append(part)
+    return "; ".join(out)
+
+
 class FoundryError(Exception):
     """Base of every error foundry-discover reports on purpose."""
 

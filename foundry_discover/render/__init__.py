@@ -145,11 +145,28 @@ def _stacked(console: Console, columns: Sequence[str], rows: list[list[Cell]], t
 
 
 def warn(message: str) -> None:
+    record_message("warning", message)
     line(f"warning: {message}", "yellow", stream=sys.stderr)
 
 
 def error(exc: FoundryError) -> None:
+    record_message("error", exc.message, exc.fix)
     line(f"error: {exc}", "bold red", stream=sys.stderr)
+
+
+def record_message(kind: str, message: str, fix: str | None = None) -> None:
+    """With FOUNDRY_DISCOVER_MESSAGE_LOG set, append the message to that file (JSON lines).
+
+    The test suite sets it and checks every message it made against the house style
+    (tests/test_message_style.py); nothing is recorded otherwise.
+    """
+    path = os.environ.get("FOUNDRY_DISCOVER_MESSAGE_LOG")
+    if not path:
+        return
+    import json
+
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(json.dumps({"kind": kind, "message": message, "fix": fix, "argv": sys.argv[1:]}) + "\n")
 
 
 # ---- progress for anything that waits --------------------------------------------------
