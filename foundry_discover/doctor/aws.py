@@ -70,8 +70,9 @@ def _fetch(sc: Any, options: Options) -> Step:
     )
     step.exit_code = most_severe(e.exit_code for _, e in failed)
     step.detail = "; ".join(e.message for _, e in failed) + done
-    if len(failed) > 1:
-        step.fix = clauses(*dict.fromkeys(f"{n}: {e.fix}" for n, e in failed if e.fix)) or None
+    fixes = list(dict.fromkeys(e.fix for _, e in failed if e.fix))
+    if len(fixes) > 1:
+        step.fix = clauses(*(f"{n}: {e.fix}" for n, e in failed if e.fix))
     return step
 
 

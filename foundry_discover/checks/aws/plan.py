@@ -158,7 +158,7 @@ def _region(env: Mapping[str, str], session: Session, mode: Mode) -> tuple[str |
     if profile_region:
         return str(profile_region), "shared config file (profile region)"
     if mode == "development":
-        return DEV_REGION, "default for development (AWS_REGION and AWS_DEFAULT_REGION are not set)"
+        return DEV_REGION, "the development default, as AWS_REGION and AWS_DEFAULT_REGION are unset"
     return None, ""
 
 
