@@ -220,7 +220,7 @@ def plan_client(
         service = registry.get("LOCALSTACK")
         warnings.extend(service.warnings)
         endpoint = service.url
-        source = f"registry LOCALSTACK ({_short(service.host_source)}, {_short(service.port_source)})"
+        source = f"registry LOCALSTACK: {_short(service.host_source)}, {_short(service.port_source)}"
         candidates.append(EndpointCandidate(source, endpoint, True, "passed explicitly, as the application does"))
         for where, url in configured:
             note = "ignored: an explicit endpoint wins in botocore"
