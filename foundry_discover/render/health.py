@@ -38,6 +38,8 @@ def show_emulator(report: EmulatorHealth, *, every: bool = False) -> None:
     for reason in report.reasons:
         line(f"  - {reason}")
     shown = [s for s in report.services if every or s.required or s.meaning in ("failed", "not_ready")]
+    if len(report.services) - len(shown) <= FEW_SERVICES:
+        shown = list(report.services)  # a handful reads faster listed than counted
     rows: list[list[Cell]] = []
     for s in shown:
         row: list[Cell] = [s.name, (s.state, STYLE[s.meaning])]
@@ -64,6 +66,8 @@ def show_emulator(report: EmulatorHealth, *, every: bool = False) -> None:
     show_init(report.init)
 
 
+#: Up to this many services that do not matter are listed anyway.
+FEW_SERVICES = 5
 MEANING_WORDS = {"ok": "available", "disabled": "disabled", "not_ready": "not ready", "failed": "failed"}
 
 
