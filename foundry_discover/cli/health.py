@@ -110,9 +110,14 @@ def health(
             return code
 
         check: Callable[[Deadline], EmulatorHealth | ServiceCheck]
+        warnings: tuple[str, ...] = ()
         if emulator:
             service_name = "localstack"
-            base = emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
+            if url is None:
+                emulator_service = registry.get("LOCALSTACK")
+                base, warnings = emulator_service.url, emulator_service.warnings
+            else:
+                base = emulator_base(url)
 
             def check(d: Deadline) -> "EmulatorHealth | ServiceCheck":
                 return check_emulator(base, d, require=required, name=service_name)
@@ -122,6 +127,7 @@ def health(
             from foundry_discover.checks.service import check_service
 
             service = registry.get(name or "")
+            warnings = service.warnings
 
             def check(d: Deadline) -> "EmulatorHealth | ServiceCheck":
                 return check_service(service, d)
@@ -139,8 +145,8 @@ def health(
             if last is None or not as_json:
                 raise
             human = show.show_emulator if emulator else show.show_service
-            render.deliver("health", last, exc.exit_code, exc, as_json=True, human=human)
+            render.deliver("health", last, exc.exit_code, exc, as_json=True, human=human, warnings=warnings)
             return exc.exit_code
-        return quick.deliver(result, what, as_json=as_json)
+        return quick.deliver(result, what, as_json=as_json, warnings=warnings)
 
     run_command("health", as_json, action)

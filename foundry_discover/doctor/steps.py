@@ -55,7 +55,12 @@ def walk_service(
         where = f"host from {service.host_source}, port from {service.port_source}"
         warnings = list(service.warnings) + [e.message for e in _port_evidence(service, registry.env, namespace)]
         if warnings:
-            return Step("config", "warn", "; ".join(warnings), data={"provenance": where})
+            from foundry_discover.lite.rawvalue import ValueWarning
+
+            # A value warning carries its fix apart: the step's fix line shows it.
+            fix = next((w.fix for w in warnings if isinstance(w, ValueWarning) and w.fix), None)
+            detail = "; ".join(w.message if isinstance(w, ValueWarning) else w for w in warnings)
+            return Step("config", "warn", detail, fix=fix, data={"provenance": where})
         return Step("config", "pass", where)
 
     def resolve() -> Step:

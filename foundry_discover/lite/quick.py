@@ -28,7 +28,7 @@ from foundry_discover.lite.errors import FoundryError, NotOkError
 # One module, not two: every module a healthcheck imports costs it about 0.3 ms here.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
 
     from foundry_discover.checks.emulator.model import EmulatorHealth
     from foundry_discover.lite.base import Deadline
@@ -184,7 +184,7 @@ def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bo
         from foundry_discover.checks.service import follow_redirect
 
         follow_redirect(result, service, deadline)
-    return deliver(result, what(service), as_json=as_json)
+    return deliver(result, what(service), as_json=as_json, warnings=service.warnings)
 
 
 def check_emulator_once(
@@ -194,13 +194,21 @@ def check_emulator_once(
     from foundry_discover.checks.emulator.check import check_emulator
     from foundry_discover.checks.emulator.parse import emulator_base
 
-    base = emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
+    warnings: tuple[str, ...] = ()
+    if url is None:
+        service = registry.get("LOCALSTACK")
+        base, warnings = service.url, service.warnings
+    else:
+        base = emulator_base(url)
     result = check_emulator(base, deadline, require=required, name="localstack")
-    return deliver(result, f"localstack at {base}", as_json=as_json)
+    return deliver(result, f"localstack at {base}", as_json=as_json, warnings=warnings)
 
 
-def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool) -> int:
-    """Show a finished check (and its one-line error when it is not ok); its exit code."""
+def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool, warnings: Sequence[str] = ()) -> int:
+    """Show a finished check (and its one-line error when it is not ok); its exit code.
+
+    ``warnings`` are the service's (a value the application takes other than it looks): shown
+    first, whatever the check found."""
     from foundry_discover import render
     from foundry_discover.lite.servicecheck import ServiceCheck
     from foundry_discover.render import health as show
@@ -208,10 +216,12 @@ def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: boo
     problem: FoundryError | None = None if result.ok else NotOkError(summary(result, subject))
     if isinstance(result, ServiceCheck) and result.error is not None and not result.ok:
         if result.probe is None:
-            raise result.error  # nothing answered: there is no result to show
+            # Nothing answered: there is no result to show, only the error.
+            render.emit_error("health", result.error, as_json=as_json, warnings=warnings)
+            return result.error.exit_code
         problem = result.error  # something answered: show what (JSON carries the protocol)
     human = show.show_service if isinstance(result, ServiceCheck) else show.show_emulator
-    render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=human)
+    render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=human, warnings=warnings)
     return result.exit_code
 
 
