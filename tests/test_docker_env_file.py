@@ -31,9 +31,7 @@ def engine(docker_engine: docker.Engine) -> Iterator[docker.Engine]:
 
 
 def run(engine: docker.Engine, env_file: Path, *command: str) -> tuple[int, str, str]:
-    out = docker.run(
-        engine, *command, paths=docker.host_paths(), extra=[f"--env-file={env_file}", f"--workdir={ROOT}"]
-    )
+    out = docker.run(engine, *command, paths=docker.host_paths(), extra=[f"--env-file={env_file}", f"--workdir={ROOT}"])
     return out.returncode, out.stdout, out.stderr
 
 
@@ -46,7 +44,7 @@ def test_quotes_kept_by_docker_run_env_file(engine: docker.Engine, tmp_path: Pat
     env_file.write_text('SVC_LOCALSTACK_HOST="localstack"\nLOCALSTACK_PORT=4566\n')
     message = (
         "SVC_LOCALSTACK_HOST='\"localstack\"' keeps the double quotes around it: the application puts it into its URL "
-        "as it is (f\"http://{host}:4566\" gives 'http://\"localstack\":4566'), which botocore rejects (ValueError: "
+        'as it is (f"http://{host}:4566" gives \'http://"localstack":4566\'), which botocore rejects (ValueError: '
         "Invalid endpoint: 'http://\"localstack\":4566')"
     )
     fix = f"{QUOTES}: remove them in the env file: SVC_LOCALSTACK_HOST=localstack"
