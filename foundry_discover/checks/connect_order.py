@@ -62,11 +62,11 @@ def app_connect(attempts: Sequence[Attempt], port: int, host_env: str, *, botoco
     first = attempts[0]
     chosen = good[0]
     if first.error is None:
-        failing = "; ".join(f"{a.address} fails ({_error(a)})" for a in bad)
+        failing = "; ".join(f"{a.address} {_error(a)}" for a in bad)
         return AppConnect(
             "pass",
             f"{first.address} port {port} ({first.ms:.1f} ms): {how}, so it connects to {first.address} at once and "
-            f"never tries the rest ({failing})",
+            f"never tries the rest: {failing}",
         )
     before = attempts[: attempts.index(chosen)]
     tried = ", then ".join(f"{a.address} {_error(a)}" + (f" ({a.ms:.1f} ms)" if a.refused else "") for a in before)
