@@ -278,3 +278,40 @@ def test_a_first_address_that_hangs_costs_the_applications_connect_timeout(netwo
         "Make the service reachable on ::1 too, or set SVC_LOCALSTACK_HOST=127.0.0.1 so the application never waits "
         "on the other"
     )
+
+
+# ---- health, as a healthcheck runs it --------------------------------------------------------------
+
+
+def health(network: Network, *args: str, resolv: str = COMPOSE, **env: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "foundry_discover", "health", *args]
+    return network.run(argv, resolv=resolv, hosts=HOSTS, env=cli_env(NO_COLOR="1", **env))
+
+
+def test_health_names_this_container_too(network: Network) -> None:
+    out = health(network, SVC_LOCALSTACK_HOST="localhost.localstack.cloud")
+    assert (out.returncode, out.stdout) == (4, "")
+    assert out.stderr == (
+        "error: 127.0.0.1:4566 refused the connection: nothing listens on port 4566; localhost.localstack.cloud "
+        f"resolves to 127.0.0.1 by DNS (LocalStack's public name for 127.0.0.1): {ITSELF}. {TO_SERVICE}; "
+        "localhost.localstack.cloud reaches LocalStack from the host only, through its published port\n"
+    )
+    out = health(network, "redis", "--json", SVC_REDIS_HOST="ls6.test")
+    doc = json.loads(out.stdout)
+    assert (out.returncode, doc["exit_code"], doc["error"]["type"]) == (4, 4, "unreachable")
+    assert doc["error"]["message"] == (
+        f"::1:6379 refused the connection: nothing listens on port 6379; ls6.test resolves to ::1 by DNS: {ITSELF}"
+    )
+    assert doc["error"]["fix"] == (
+        "Set SVC_REDIS_HOST to the service's name on the Docker network (the built-in default is redis) and "
+        "REDIS_PORT to its container port"
+    )
+
+
+def test_health_on_the_host_says_only_what_it_found(network: Network) -> None:
+    out = health(network, resolv=HOST, SVC_LOCALSTACK_HOST="localhost.localstack.cloud")
+    assert out.returncode == 4
+    assert out.stderr == (
+        "error: 127.0.0.1:4566 refused the connection: nothing listens on port 4566. Check that the service is "
+        "running and that the port is right\n"
+    )

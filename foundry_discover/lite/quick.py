@@ -179,6 +179,8 @@ def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bo
 
     service = registry.get(name)
     result = probe_service(service, deadline)
+    if result.error is not None and result.probe is None:
+        result.error = _homeward(registry, service, result.error)
     if result.probe is not None and result.probe.state == "redirect":
         # Rare: only a health path that redirects pays for the HTTP client.
         from foundry_discover.checks.service import follow_redirect
@@ -195,13 +197,28 @@ def check_emulator_once(
     from foundry_discover.checks.emulator.parse import emulator_base
 
     warnings: tuple[str, ...] = ()
+    service = None
     if url is None:
         service = registry.get("LOCALSTACK")
         base, warnings = service.url, service.warnings
     else:
         base = emulator_base(url)
-    result = check_emulator(base, deadline, require=required, name="localstack")
+    try:
+        result = check_emulator(base, deadline, require=required, name="localstack")
+    except FoundryError as exc:
+        if service is None:
+            raise
+        raise _homeward(registry, service, exc) from None
     return deliver(result, f"localstack at {base}", as_json=as_json, warnings=warnings)
+
+
+def _homeward(registry: Registry, service: Service, error: FoundryError) -> FoundryError:
+    """``error``, or (a connect failure inside a container to an address that leads back into it) the
+    error that says so. Only a failing check pays for the look at where this runs."""
+    from foundry_discover.checks.docker.home import home_error
+
+    spec = registry.specs().get(service.name)
+    return home_error(service, error, spec.host if spec else None) or error
 
 
 def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool, warnings: Sequence[str] = ()) -> int:

@@ -2,13 +2,15 @@
 
 ``checks.loopback`` says how the host leads home (a loopback literal or name, a hosts-file
 line, DNS); this words the cause and the one fix, naming the service to use instead: the
-container the Docker API found for it, else the registry's default name.
+container the Docker API found for it, else the registry's default name. doctor gets it
+through ``verdicts.diagnose``; ``health`` through ``home_error``, on its failure path only.
 """
 
 from __future__ import annotations
 
 from foundry_discover.checks.docker.facts import Container
 from foundry_discover.checks.loopback import LOCALSTACK_LOOPBACK, HomeRoute, is_home_name
+from foundry_discover.lite.errors import FoundryError, UnreachableError
 from foundry_discover.lite.registry import Service
 
 
@@ -63,3 +65,37 @@ def _remove_line(route: HomeRoute) -> str:
         f"Remove {line} from /etc/hosts (Compose: extra_hosts; Kubernetes: hostAliases; or the image's own "
         f"/etc/hosts), so {route.host} resolves to the service through DNS"
     )
+
+
+def home_error(service: Service, error: FoundryError, default_host: str | None) -> UnreachableError | None:
+    """``health``'s connect failure, named as this container itself when the host leads back here.
+
+    Only on the failure path (it reads where this runs, and resolves the host once more), so a
+    passing healthcheck pays nothing for it.
+    """
+    # lite.net.connect words its failures so: refused, timed out, failed.
+    if not isinstance(error, UnreachableError) or not (
+        "refused the connection" in error.message or error.message.startswith("connecting to ")
+    ):
+        return None
+    from foundry_discover.checks.dns.model import HOSTS
+    from foundry_discover.checks.loopback import home_route
+    from foundry_discover.checks.runtime import detect
+    from foundry_discover.lite import bounded, net
+
+    runtime = detect()
+    if runtime.kind not in ("container", "kubernetes"):
+        return None
+    try:
+        addresses = net.addresses_of(service.host, service.port, 1.0)
+    except (OSError, UnicodeError, bounded.Late):
+        addresses = []
+    try:
+        hosts: str | None = HOSTS.read_text(errors="replace")
+    except OSError:
+        hosts = None
+    route = home_route(service.host, addresses, hosts)
+    if route is None:
+        return None
+    cause, fix = home_words(service, None, default_host, route, pod=runtime.kind == "kubernetes")
+    return UnreachableError(f"{error.message}; {cause}", fix=fix)
