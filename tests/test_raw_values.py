@@ -17,6 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import boto3
+import botocore.config
+import botocore.exceptions
 import pytest
 from botocore.utils import is_valid_endpoint_url
 from hypothesis import given
@@ -335,3 +338,32 @@ def test_quoted_port_fails_as_int_does() -> None:
         "Probably `docker run --env-file`, which keeps quotes as part of the value (Compose's env_file and a shell "
         "remove them): remove them in the env file: LOCALSTACK_PORT=4566"
     )
+
+
+def test_an_ipv6_address_without_brackets_works_here_and_not_in_the_seeds_f_string() -> None:
+    service = Registry.from_mapping({"SVC_LOCALSTACK_HOST": "fd00::10"}).get("localstack")
+    assert service.url == "http://[fd00::10]:4566"
+    assert [str(w) for w in service.warnings] == [
+        "SVC_LOCALSTACK_HOST='fd00::10' is an IPv6 address without brackets: this registry brackets it, but an "
+        "application that builds f\"http://{host}:4566\" itself (as the seed does) gets 'http://fd00::10:4566', which "
+        "botocore cannot use (ValueError, at boto3.client or at each call). Set SVC_LOCALSTACK_HOST=[fd00::10]"
+    ]
+    # What botocore does with the seed's URL, for each form: the bare ones fail before any connection.
+    for host, fails in (("::1", "Invalid endpoint"), ("fd00::10", "Port could not be cast"), ("[::1]", None)):
+        try:
+            client = boto3.client(
+                "secretsmanager",
+                endpoint_url=f"http://{host}:1",
+                region_name="us-east-1",
+                aws_access_key_id="test",
+                aws_secret_access_key="test",
+                config=botocore.config.Config(retries={"max_attempts": 0}, connect_timeout=1),
+            )
+            client.list_secrets()
+        except ValueError as exc:
+            assert fails is not None and fails in str(exc), (host, exc)
+        except botocore.exceptions.EndpointConnectionError:
+            assert fails is None, host  # port 1 on ::1: refused, after a real (loopback) connect
+        else:
+            raise AssertionError(f"{host}: nothing listens on port 1, yet the call succeeded")
+    assert Registry.from_mapping({"SVC_LOCALSTACK_HOST": "[fd00::10]"}).get("localstack").warnings == ()

@@ -179,3 +179,18 @@ def bom_warning(variable: str, env: Mapping[str, str], default: str | None = Non
         kind="bom",
         raw=raw,
     )
+
+
+def bare_ipv6_warning(host: str, variable: str, url_around: tuple[str, str]) -> ValueWarning:
+    """An IPv6 literal without brackets: this registry brackets it, the seed's f-string does not."""
+    before, after = url_around
+    url = f"{before}{host}{after}"
+    return ValueWarning(
+        f"{variable}={host!r} is an IPv6 address without brackets: this registry brackets it, but an application "
+        f'that builds f"{before}{{host}}{after}" itself (as the seed does) gets {url!r}, which botocore cannot '
+        "use (ValueError, at boto3.client or at each call)",
+        fix=f"Set {variable}=[{host}]",
+        variable=variable,
+        kind="ipv6",
+        raw=host,
+    )

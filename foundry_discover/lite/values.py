@@ -189,7 +189,11 @@ def validate_host(
         return _ipv6(text[1:-1], raw, culprit), ()
     if ":" in text:
         if text.count(":") > 1:
-            return _ipv6(text, raw, culprit), ()
+            if url_around is None:
+                return _ipv6(text, raw, culprit), ()
+            from foundry_discover.lite.rawvalue import bare_ipv6_warning
+
+            return _ipv6(text, raw, culprit), (bare_ipv6_warning(text, culprit, url_around),)
         host, _, port = text.partition(":")
         where = f" and {port_hint}={port}" if port_hint and port else ""
         raise ConfigError(
