@@ -4,6 +4,6 @@
 ``loopback`` (addresses that lead back into this container), ``connect_order`` (what the
 application's in-order connect does with several addresses), ``service`` and ``httpget`` (a
 service's protocol, HTTP), ``emulator`` (LocalStack, MiniStack), ``aws`` (Secrets Manager),
-``dns`` (the name walk), ``docker`` (the Engine API). They import the healthcheck tier (``lite``) and ``util`` only; doctor and the
-commands above combine them.
+``dns`` (the name walk), ``docker`` (the Engine API). They import the healthcheck tier
+(``lite``) and ``util`` only; doctor and the commands above combine them.
 """
