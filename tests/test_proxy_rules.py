@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from foundry_discover.checks.proxy import environ
-from foundry_discover.checks.proxy.route import Route, compare, mask, route_for
+from foundry_discover.checks.proxy.model import Route, mask
+from foundry_discover.checks.proxy.route import compare, route_for
 
 LABELS = ["localstack", "api", "example", "com", "svc", "cluster", "local", "a-b", "x1"]
 ADDRESSES = ["127.0.0.1", "10.1.2.3", "10.0.0.0", "[::1]", "[fe80::1]"]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 
 from foundry_discover.checks.proxy.environ import ProxyEnv, fix_value
 from foundry_discover.checks.proxy.httpx_url import BadURL, parse
-from foundry_discover.checks.proxy.route import Route, host_entry, mask
+from foundry_discover.checks.proxy.model import Route, host_entry, mask
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 

@@ -21,7 +21,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from foundry_discover.checks.proxy.environ import ProxyEnv, fix_value
-from foundry_discover.checks.proxy.route import Route, host_entry, mask
+from foundry_discover.checks.proxy.model import Route, host_entry, mask
 
 _PORT = re.compile("(.*):([0-9]*)", re.DOTALL)
 
