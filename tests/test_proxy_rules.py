@@ -231,8 +231,7 @@ def test_messages_name_the_variable_and_the_entry() -> None:
         tls = route_for("https://localstack:4566", env, "botocore")
     assert boto.summary() == "botocore goes through proxy http://proxy:3128 (HTTP_PROXY)"
     assert boto.fix() == (
-        "Add localstack to NO_PROXY (and no_proxy, which wins where both are set): "
-        "NO_PROXY=127.0.0.1,localhost,localstack; or unset HTTP_PROXY for this container"
+        "Add localstack to NO_PROXY: NO_PROXY=127.0.0.1,localhost,localstack; or unset HTTP_PROXY for this container"
     )
     assert tls.proxy_text == "http://proxy:3128 (https_proxy, with credentials)"
     assert "s3cret" not in repr(tls)
@@ -240,8 +239,8 @@ def test_messages_name_the_variable_and_the_entry() -> None:
         hidden = route_for("http://localstack:4566", env, "botocore")
     assert hidden.hidden == ("NO_PROXY is set but no_proxy hides it",)
     assert hidden.fix() == (
-        "Add localstack to no_proxy (it has the last word over NO_PROXY; set both alike): "
-        "no_proxy=127.0.0.1,localstack; or unset HTTP_PROXY for this container"
+        "Add localstack to no_proxy (it wins over NO_PROXY; keep both alike): no_proxy=127.0.0.1,localstack; "
+        "or unset HTTP_PROXY for this container (now: NO_PROXY is set but no_proxy hides it)"
     )
     with environment([("HTTP_PROXY", "p:1"), ("NO_PROXY", "*.cluster.local,10.0.0.0/8")]) as env:
         glob = route_for("http://localstack.default.svc.cluster.local:4566", env, "botocore")

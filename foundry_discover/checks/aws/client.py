@@ -64,6 +64,12 @@ def call_within(sc: SecretsClient, timeout: float, call: Callable[[], R], *, sta
     try:
         return within(call, left)
     except Late:
+        route = sc.plan.route
+        if route is not None and route.via_proxy:
+            from foundry_discover.checks.proxy.replies import proxy_silent
+
+            what = f"Secrets Manager at {endpoint_text(sc.plan)}"
+            raise proxy_silent(route, what, f"within {timeout:g}s (--timeout)") from None
         raise UnreachableError(
             f"cannot reach Secrets Manager at {endpoint_text(sc.plan)}: "
             f"no complete answer within {timeout:g}s (--timeout)",
@@ -89,5 +95,9 @@ def open_client(
             raise invalid_endpoint(plan) from None
         raise ConfigError(f"botocore rejects the client settings ({type(exc).__name__})", fix=explain_fix()) from None
     except BotoCoreError as exc:
+        bundles = plan.ca_bundle
+        used = bundles.used if bundles is not None else None
+        if bundles is not None and used is not None and used.problem and type(exc).__name__ == "InvalidConfigError":
+            raise ConfigError(f"{used.variable}={used.path!r} {used.problem}", fix=bundles.fix()) from None
         raise ConfigError(f"botocore rejects the client settings ({type(exc).__name__})", fix=explain_fix()) from None
     return SecretsClient(client, plan)

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.session import Session
 
+    from foundry_discover.checks.proxy.cabundle import CaBundles
+    from foundry_discover.checks.proxy.model import Route
+
 
 SERVICE = "secretsmanager"
 
@@ -98,6 +101,9 @@ class ClientPlan:
     environment_check: dict[str, Any] = field(default_factory=dict)
     #: The profile the SDK uses (AWS_PROFILE), so suggested commands use it too.
     profile: str | None = None
+    #: botocore's route to the endpoint (a proxy from HTTP_PROXY/HTTPS_PROXY, or direct), and its CA bundle.
+    route: Route | None = None
+    ca_bundle: CaBundles | None = None
 
     @property
     def shown_endpoint(self) -> str:
@@ -281,6 +287,11 @@ def plan_client(
         credentials = _dev_credentials(session)
     else:
         credentials = "boto3's chain (environment, shared files, SSO, container and instance metadata)"
+    from foundry_discover.checks.aws.route import endpoint_route
+
+    route, ca_bundle = endpoint_route(
+        endpoint or f"https://secretsmanager.{region}.amazonaws.com", env, session, warnings
+    )
     plan = ClientPlan(
         environment=mode,
         environment_value=raw,
@@ -296,6 +307,8 @@ def plan_client(
         warnings=tuple(warnings),
         environment_check=meaning.to_json(),
         profile=(env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "").strip() or None,
+        route=route,
+        ca_bundle=ca_bundle,
     )
     return plan, session
 

@@ -92,6 +92,8 @@ def fix_value(settings: ProxyEnv, entry: str) -> str:
     current = no.value if no is not None and no.variable == settings.no_target else ""
     if not current:
         current = next((h.value for h in settings.hidden if h.by == settings.no_target), "")
+    if entry.lower() in [e.strip().lower() for e in current.split(",")]:
+        return current  # already listed where it did not count
     return f"{current},{entry}" if current else entry
 
 

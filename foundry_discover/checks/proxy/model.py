@@ -63,12 +63,18 @@ class Route:
 
     def fix(self) -> str:
         """What to set so the request goes direct: the NO_PROXY entry, in the variable that counts."""
+        clause = self.go_direct()
+        return clause[0].upper() + clause[1:]
+
+    def go_direct(self) -> str:
+        """``add localstack to NO_PROXY: NO_PROXY=...; or unset HTTP_PROXY ...``, as a clause."""
         target = self.fix_variable
-        if target == "NO_PROXY":
-            where = "NO_PROXY (and no_proxy, which wins where both are set)"
-        else:
-            where = f"{target} (it has the last word over NO_PROXY; set both alike)"
-        return f"Add {self.entry} to {where}: {target}={self.fix_value}; or unset {self.variable} for this container"
+        where = target if target == "NO_PROXY" else f"{target} (it wins over NO_PROXY; keep both alike)"
+        why = "; ".join((*self.hidden, *self.unmatched))
+        why = f" (now: {why})" if why else ""
+        return (
+            f"add {self.entry} to {where}: {target}={self.fix_value}; or unset {self.variable} for this container{why}"
+        )
 
 
 @dataclass(frozen=True)
