@@ -51,6 +51,8 @@ def route_failure(exc: Exception, plan: ClientPlan, where: str) -> UnreachableEr
     bundles = plan.ca_bundle
     if isinstance(exc, bce.SSLError) and bundles is not None and bundles.used is not None:
         used = bundles.used
+        if not used.problem and "CERTIFICATE_VERIFY_FAILED" not in repr(exc.kwargs.get("error")):
+            return None  # a TLS failure the bundle does not explain (a plain-HTTP server, a bad name)
         if used.problem:
             return UnreachableError(
                 f"cannot reach Secrets Manager at {where}: TLS failed: {used.variable}={used.path} {used.problem}",

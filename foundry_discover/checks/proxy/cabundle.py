@@ -101,9 +101,10 @@ def path_problem(path: str, *, folder: bool = False) -> str | None:
         ssl.create_default_context(cafile=path)
     except PermissionError:
         return "cannot be read (permission denied)"
-    except (ssl.SSLError, OSError, ValueError) as exc:
-        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        return f"holds no PEM certificate ({reason})"
+    except ssl.SSLError as exc:
+        return f"holds no PEM certificate ({exc.reason or type(exc).__name__})"
+    except (OSError, ValueError) as exc:
+        return f"cannot be read ({type(exc).__name__})"
     return None
 
 
