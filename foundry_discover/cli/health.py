@@ -99,6 +99,7 @@ def health(
             if found.interrupted:
                 problem = many.all_interrupted(found)
                 code = problem.exit_code
+            notes = [w for c in checks for w in quick.annotate(c, c.url, c.name, registry.env)]
             render.deliver(
                 "health",
                 {"services": checks, "interrupted": found.interrupted},
@@ -106,6 +107,7 @@ def health(
                 problem,
                 as_json=as_json,
                 human=lambda _: show.show_all(checks),
+                warnings=notes,
             )
             return code
 
@@ -141,6 +143,10 @@ def health(
             human = show.show_emulator if emulator else show.show_service
             render.deliver("health", last, exc.exit_code, exc, as_json=True, human=human)
             return exc.exit_code
-        return quick.deliver(result, what, as_json=as_json)
+        if emulator:
+            warnings = quick.annotate(result, base, "LOCALSTACK", registry.env)
+        else:
+            warnings = quick.annotate(result, service.url, service.name, registry.env)
+        return quick.deliver(result, what, as_json=as_json, warnings=warnings)
 
     run_command("health", as_json, action)

@@ -184,7 +184,31 @@ def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bo
         from foundry_discover.checks.service import follow_redirect
 
         follow_redirect(result, service, deadline)
-    return deliver(result, what(service), as_json=as_json)
+    warnings = annotate(result, service.url, service.name, registry.env)
+    return deliver(result, what(service), as_json=as_json, warnings=warnings)
+
+
+def annotate(result: EmulatorHealth | ServiceCheck, url: str, name: str, env: Mapping[str, str]) -> list[str]:
+    """The application's route on ``result`` (JSON ``route``), and the warnings when it is not
+    this direct check's: a proxy, proxy settings its client refuses, a CA bundle that cannot work."""
+    scheme = url.partition(":")[0]
+    if scheme not in ("http", "https") or not _route_matters(env, scheme):
+        return []
+    from foundry_discover.checks.proxy.notes import findings
+
+    result.route, warnings = findings(url, name, env)
+    return warnings
+
+
+def _route_matters(env: Mapping[str, str], scheme: str) -> bool:
+    """A proxy variable is set, or a CA bundle one for https: only then are the route rules imported."""
+    for key, value in env.items():
+        lower = key.lower()
+        if value and lower in ("http_proxy", "https_proxy", "all_proxy"):
+            return True
+        if scheme == "https" and key in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
+            return True
+    return False
 
 
 def check_emulator_once(
@@ -196,10 +220,13 @@ def check_emulator_once(
 
     base = emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
     result = check_emulator(base, deadline, require=required, name="localstack")
-    return deliver(result, f"localstack at {base}", as_json=as_json)
+    warnings = annotate(result, base, "LOCALSTACK", registry.env)
+    return deliver(result, f"localstack at {base}", as_json=as_json, warnings=warnings)
 
 
-def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool) -> int:
+def deliver(
+    result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool, warnings: list[str] | None = None
+) -> int:
     """Show a finished check (and its one-line error when it is not ok); its exit code."""
     from foundry_discover import render
     from foundry_discover.lite.servicecheck import ServiceCheck
@@ -211,7 +238,7 @@ def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: boo
             raise result.error  # nothing answered: there is no result to show
         problem = result.error  # something answered: show what (JSON carries the protocol)
     human = show.show_service if isinstance(result, ServiceCheck) else show.show_emulator
-    render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=human)
+    render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=human, warnings=warnings or ())
     return result.exit_code
 
 

@@ -53,6 +53,7 @@ class ServiceCheck(Record):
         "error",
         "emulator",
         "probe",
+        "route",
     )
 
     def __init__(
@@ -80,6 +81,8 @@ class ServiceCheck(Record):
         self.emulator = emulator
         #: The protocol check by scheme (probes): what answered on the port, and what it said.
         self.probe = probe
+        #: The application's route to the service when a proxy variable is set (checks.proxy.model.Route).
+        self.route: Any = None
 
     @property
     def ok(self) -> bool:
@@ -110,6 +113,7 @@ class ServiceCheck(Record):
             "emulator": self.emulator,
             "protocol": None if self.probe is None else self.probe.protocol,
             "probe": self.probe,
+            "route": self.route,
         }
 
 

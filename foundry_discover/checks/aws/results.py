@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from foundry_discover.checks.aws.plan import ClientPlan, safe_url
-from foundry_discover.checks.aws.route import route_json
 
 if TYPE_CHECKING:
     pass
@@ -41,7 +40,8 @@ def plan_json(plan: ClientPlan) -> dict[str, Any]:
         "guard": plan.guard,
         "environment_check": plan.environment_check,
         "profile": plan.profile,
-        **route_json(plan),
+        "route": plan.route,
+        "ca_bundle": plan.ca_bundle,
     }
 
 

@@ -16,7 +16,6 @@ from foundry_discover.lite.errors import UnreachableError
 if TYPE_CHECKING:
     from botocore.session import Session
 
-    from foundry_discover.checks.aws.plan import ClientPlan
     from foundry_discover.checks.proxy.cabundle import CaBundles
     from foundry_discover.checks.proxy.model import Route
 
@@ -37,18 +36,18 @@ def endpoint_route(url: str, env: Mapping[str, str], session: Session, warnings:
     return route_for(url, env, "botocore"), bundles
 
 
-def route_failure(exc: Exception, plan: ClientPlan, where: str) -> UnreachableError | None:
+def route_failure(
+    exc: Exception, route: Route | None, bundles: CaBundles | None, where: str
+) -> UnreachableError | None:
     """``exc`` as the proxy's failure or the CA bundle's, when the route explains it; else None."""
     from botocore import exceptions as bce
 
-    route = plan.route
     if route is not None and route.via_proxy:
         from foundry_discover.checks.proxy.replies import botocore_failure
 
         found = botocore_failure(exc, route, f"Secrets Manager at {where}")
         if found is not None:
             return found
-    bundles = plan.ca_bundle
     if isinstance(exc, bce.SSLError) and bundles is not None and bundles.used is not None:
         used = bundles.used
         if not used.problem and "CERTIFICATE_VERIFY_FAILED" not in repr(exc.kwargs.get("error")):
@@ -64,8 +63,3 @@ def route_failure(exc: Exception, plan: ClientPlan, where: str) -> UnreachableEr
             fix=f"Add the endpoint's CA to {used.path}, or point {used.variable} at a bundle that holds it",
         )
     return None
-
-
-def route_json(plan: ClientPlan) -> dict[str, object]:
-    """The new keys of the plan's JSON: the route and the CA bundle."""
-    return {"route": plan.route, "ca_bundle": plan.ca_bundle}

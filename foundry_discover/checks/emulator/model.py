@@ -86,6 +86,8 @@ class EmulatorHealth:
     reasons: list[str]
     #: Required services the emulator does not list, or lists as disabled: no wait brings them.
     unavailable: list[str] = field(default_factory=list)
+    #: botocore's route to the emulator when a proxy variable is set (checks.proxy.model.Route).
+    route: Any = None
 
     @property
     def ok(self) -> bool:
@@ -121,4 +123,5 @@ class EmulatorHealth:
             "unavailable": self.unavailable,
             "services": {s.name: s.state for s in self.services},
             "init": self.init,
+            "route": self.route,
         }
