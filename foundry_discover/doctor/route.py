@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from foundry_discover.checks.proxy import notes
 from foundry_discover.checks.proxy.environ import proxy_set
 from foundry_discover.checks.proxy.model import Client
 from foundry_discover.doctor.model import Step
@@ -38,7 +39,7 @@ def along_route(step: Step, service: Service, deadline: Deadline, env: Mapping[s
 
     route = route_for(url, env, client)
     step.data["route"] = route
-    who = "the application's AWS calls (botocore)" if emulator else "the application's HTTP clients (httpx)"
+    who = notes.who(client)
     if route.error is not None:
         return _warn(step, f"{who} cannot start: {route.error}", "Remove or rewrite that entry of NO_PROXY")
     if not route.via_proxy:

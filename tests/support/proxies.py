@@ -8,7 +8,8 @@ One small threaded server, four behaviours:
   Squid adds one. It forwards to loopback only and answers 403 for anything else, so
   no test can send traffic off this machine through it.
 * ``deny``: Squid's access denial: 403 with ``Server``, ``Via``, ``X-Squid-Error`` and an
-  HTML page, for absolute-URI requests and ``CONNECT`` alike.
+  HTML page, for absolute-URI requests and ``CONNECT`` alike; ``deny-post`` forwards GETs
+  and denies the rest (a policy by method: health checks pass, AWS calls do not).
 * ``auth``: 407 with ``Proxy-Authenticate: Basic``; with the right ``Proxy-Authorization``
   it forwards.
 * ``hang``: accepts and reads the request, then never answers (until stopped).
@@ -29,7 +30,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
-Mode = Literal["forward", "deny", "auth", "hang"]
+#: How long a forwarded request may wait for the service (a fresh LocalStack's first
+#: Secrets Manager call takes seconds), as a real proxy's read timeout would allow.
+UPSTREAM_TIMEOUT = 60.0
+
+Mode = Literal["forward", "deny", "deny-post", "auth", "hang"]
 
 SERVER = "squid/6.10"
 VIA = "1.1 corp-proxy (squid/6.10)"
@@ -136,8 +141,9 @@ def running(mode: Mode) -> Iterator[Proxy]:
             if mode == "hang":
                 stop.wait()
                 return
-            if mode == "deny" or (mode == "auth" and not self._authorized(headers)):
-                if mode == "deny":
+            refused = mode == "deny" or (mode == "deny-post" and method != "GET")
+            if refused or (mode == "auth" and not self._authorized(headers)):
+                if mode != "auth":
                     status, extra = "403 Forbidden", {"X-Squid-Error": "ERR_ACCESS_DENIED 0"}
                 else:
                     status = "407 Proxy Authentication Required"
@@ -169,6 +175,7 @@ def running(mode: Mode) -> Iterator[Proxy]:
                 return
             try:
                 upstream = socket.create_connection((host, int(port)), timeout=5)
+                upstream.settimeout(UPSTREAM_TIMEOUT)
             except OSError:
                 conn.sendall(_reply("502 Bad Gateway", {"Server": SERVER, "Via": VIA}, b""))
                 return
@@ -199,6 +206,7 @@ def running(mode: Mode) -> Iterator[Proxy]:
             request = "\r\n".join([f"{method} {path} HTTP/1.1", *kept, "Connection: close"]) + "\r\n\r\n"
             try:
                 upstream = socket.create_connection((host, parts.port or 80), timeout=5)
+                upstream.settimeout(UPSTREAM_TIMEOUT)
             except OSError:
                 conn.sendall(_reply("502 Bad Gateway", {"Server": SERVER, "Via": VIA}, b""))
                 return

@@ -128,6 +128,11 @@ def botocore_failure(exc: Exception, route: Route, what: str) -> UnreachableErro
             return proxy_reply(route, what, tunnel[0], tunnel[1])
         if "refused" in text.lower():
             return proxy_refused(route, what)
+        if "RemoteDisconnected" in text:
+            return UnreachableError(
+                f"proxy {route.proxy_text} closed the connection without a reply for {what}; {_same_route(route)}",
+                fix=f"Check the proxy in {route.variable} (its log says why); or go direct: {route.go_direct()}",
+            )
         return UnreachableError(
             f"cannot connect to proxy {route.proxy_text} for {what}; {_same_route(route)}",
             fix=f"Check {route.variable}; or go direct: {route.go_direct()}",
