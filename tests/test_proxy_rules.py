@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import ssl
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -249,3 +251,27 @@ def test_messages_name_the_variable_and_the_entry() -> None:
         "'*.cluster.local': urllib (botocore) has no wildcards; write cluster.local to match it and its subdomains",
     )
     assert cidr.unmatched == ("'10.0.0.0/8': httpx reads no CIDR ranges (only 10.0.0.0 itself); list 10.1.2.3",)
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "junk", "good"])
+def test_httpx_ca_bundle_problems_are_httpxs(tmp_path: Path, kind: str) -> None:
+    """What we say about SSL_CERT_FILE is what httpx does when a client starts with trust_env."""
+    import certifi
+
+    from foundry_discover.checks.proxy.cabundle import httpx_bundles
+
+    path = {"missing": tmp_path / "nope.pem", "folder": tmp_path, "junk": tmp_path / "junk.pem"}.get(kind)
+    if kind == "junk":
+        (tmp_path / "junk.pem").write_text("not a certificate\n")
+    value = str(path) if path is not None else certifi.where()
+    with environment([]):
+        os.environ.pop("SSL_CERT_DIR", None)
+        os.environ["SSL_CERT_FILE"] = value
+        ours = httpx_bundles("https://api:443", dict(os.environ))
+        try:
+            httpx.Client().close()
+            started = True
+        except (OSError, ssl.SSLError):
+            started = False
+    assert ours.used is not None and ours.used.variable == "SSL_CERT_FILE"
+    assert (ours.used.problem is None) == started, ours

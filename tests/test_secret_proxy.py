@@ -164,3 +164,19 @@ def test_a_hung_proxy_is_named_within_the_deadline(cli: SecretCli) -> None:
         "forwards to) hangs; the application's botocore takes the same route. "
         f"Check the proxy in HTTP_PROXY; or go direct: {direct()}\n"
     )
+
+
+def test_the_services_own_errors_through_a_proxy_stay_the_services(localstack: Emulator, cli: SecretCli) -> None:
+    """A forwarded reply carries the proxy's Via header too; an AWS error code in it is the service's."""
+    from tests.support.secret_server import Canned, serve
+
+    with proxies.running("forward") as proxy:
+        missing = cli.at(localstack)("secret", "get", cli.unique("fd-missing"), HTTP_PROXY=proxy.url)
+        body = b'{"__type": "AccessDeniedException", "message": "no"}'
+        with serve(Canned(400, body)) as url:
+            port = url.rsplit(":", 1)[1]
+            denied = cli("secret", "get", "app/db", HTTP_PROXY=proxy.url, LOCALSTACK_PORT=port)
+    assert missing.exit_code == 1 and " not found at " in missing.stderr and "proxy" not in missing.stderr
+    assert denied.exit_code == 1
+    assert denied.stderr.startswith(f"error: access denied to secret 'app/db' at http://127.0.0.1:{port} ")
+    assert "proxy" not in denied.stderr
