@@ -189,7 +189,11 @@ def test_no_proxy_where_the_two_clients_disagree(
         seen = [s.target for s in proxy.seen]
     assert code == 4
     assert statuses(doc, "LOCALSTACK") == ["pass"] * 5
-    assert steps(doc, "LOCALSTACK")[3]["data"]["route"]["bypassed_by"] == ".127.0.0.1"
+    ls_step = steps(doc, "LOCALSTACK")[3]
+    assert ls_step["data"]["route"]["bypassed_by"] == ".127.0.0.1"
+    difference = f"httpx goes through {proxy.url} (HTTP_PROXY), botocore direct (NO_PROXY entry '.127.0.0.1')"
+    assert ls_step["data"]["differences"] == [difference]
+    assert ls_step["detail"].endswith(f" is healthy (note: botocore and httpx differ here: {difference})")
     assert statuses(doc, "WEB") == ["pass", "pass", "pass", "fail", "skip"]
     web_step = steps(doc, "WEB")[3]
     assert web_step["fix"] == (
@@ -210,7 +214,9 @@ def test_proxy_settings_httpx_refuses(localstack: emulators.Emulator, web: tuple
         "; the application's HTTP clients (httpx) cannot start: NO_PROXY entry '[::1]' is not a URL httpx accepts "
         "(Invalid port: ':1]')"
     )
-    assert web_step["fix"] == "Remove or rewrite that entry of NO_PROXY"
+    assert web_step["fix"] == (
+        "Remove or rewrite that NO_PROXY entry (httpx takes an IPv6 address bare, without brackets or a range)"
+    )
     assert statuses(doc, "LOCALSTACK") == ["pass"] * 5
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from foundry_discover.checks.proxy import notes
 from foundry_discover.checks.proxy.environ import proxy_set
-from foundry_discover.checks.proxy.model import Client
+from foundry_discover.checks.proxy.model import Client, Route
 from foundry_discover.doctor.model import Step
 from foundry_discover.lite.errors import FoundryError
 from foundry_discover.lite.registry import Service
@@ -39,9 +39,22 @@ def along_route(step: Step, service: Service, deadline: Deadline, env: Mapping[s
 
     route = route_for(url, env, client)
     step.data["route"] = route
-    who = notes.who(client)
+    step = _on_route(step, route, url, env, deadline)
+    if route.error is None:  # else the step says it already
+        _differences(step, url, env)
+    return step
+
+
+def _on_route(step: Step, route: Route, url: str, env: Mapping[str, str], deadline: Deadline) -> Step:
+    emulator = route.client == "botocore"
+    who = notes.who(route.client)
     if route.error is not None:
-        return _warn(step, f"{who} cannot start: {route.error}", "Remove or rewrite that entry of NO_PROXY")
+        fix = (
+            "Remove or rewrite that NO_PROXY entry (httpx takes an IPv6 address bare, without brackets or a range)"
+            if " entry " in route.error
+            else "Fix or unset that proxy variable (httpx takes http://, https:// and, with socksio, socks5://)"
+        )
+        return _warn(step, f"{who} cannot start: {route.error}", fix)
     if not route.via_proxy:
         return step
     note = f"{who} go through proxy {route.proxy_text}, not direct as this check did"
@@ -62,6 +75,16 @@ def along_route(step: Step, service: Service, deadline: Deadline, env: Mapping[s
     step.data["along_route"] = {"status": along.status, "answered_by": along.shown, "elapsed_ms": along.elapsed_ms}
     step.detail = f"{step.detail}; {note}: HTTP {along.status} there too"
     return step
+
+
+def _differences(step: Step, url: str, env: Mapping[str, str]) -> None:
+    """Where botocore's and httpx's rules send this URL different ways: a note, and ``data.differences``."""
+    from foundry_discover.checks.proxy.route import compare
+
+    found = compare(url, env).differences
+    if found:
+        step.data["differences"] = found
+        step.detail = f"{step.detail} (note: botocore and httpx differ here: {'; '.join(found)})"
 
 
 def _fail(step: Step, exc: FoundryError) -> Step:
