@@ -1,0 +1,192 @@
+"""Why a container stopped, when its state and last log lines tell: known fatal causes and their fixes.
+
+Pure: the inspected container, its log tail (already masked) and the other containers'
+published ports. Each cause adds one clause to the container verdict and replaces its fix;
+the tail itself goes under the failing step either way.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+from collections.abc import Sequence
+from dataclasses import replace
+
+from foundry_discover.checks.docker.facts import Cause, Container, ContainerTarget, Summary
+from foundry_discover.checks.docker.logs import LogTail
+from foundry_discover.checks.docker.verdicts import Diagnosis
+
+#: LocalStack's licence gate (March 2026 on): "Localstack returning with exit code 55".
+LICENCE_EXIT = 55
+#: The last tag of the open-source image; 4.15 and later ask for a token too.
+LOCALSTACK_OPEN_TAG = "localstack/localstack:4.14"
+OPEN_EMULATORS = "`ministackorg/ministack` or `motoserver/moto`"
+TOKENS_PAGE = "https://app.localstack.cloud/settings/auth-tokens"
+_LICENCE = re.compile(r"licen[cs]e activation failed|LOCALSTACK_AUTH_TOKEN|LocalStack requires an account", re.I)
+_NO_TOKEN = re.compile(r"no credentials were found|requires an account", re.I)
+_ALLOCATED = re.compile(r"Bind for (?P<address>\S+?):(?P<port>\d+) failed: port is already allocated")
+_IN_USE = re.compile(r"address already in use|EADDRINUSE|port is already allocated", re.I)
+_PORT_IN_LINE = re.compile(r"(?:port\s+|:)(?P<port>\d{2,5})\b")
+#: The container verdicts a cause can explain further (not paused, not still starting).
+EXPLAINED = ("container-exited", "container-restarting", "container-not-started", "container-unhealthy")
+
+
+def recognise(c: Container, tail: LogTail | None, others: Sequence[Summary] = ()) -> Cause | None:
+    """The known cause of ``c`` stopping, or None. ``others``: every container, for who holds a port."""
+    lines = tail.lines if tail is not None else ()
+    for rule in (_port_allocated, _licence, _oom, _in_use):
+        found = rule(c, lines, others)
+        if found is not None:
+            return found
+    return _signal(c)
+
+
+def explain(verdict: Diagnosis, cause: Cause) -> Diagnosis:
+    return replace(verdict, cause=f"{verdict.cause}; {cause.cause}", fix=cause.fix or verdict.fix)
+
+
+def with_cause(verdict: Diagnosis, target: ContainerTarget | None) -> tuple[Diagnosis, dict[str, object]]:
+    """A container verdict with the target's known cause and log tail: the verdict and the step's data."""
+    if target is None or verdict.kind not in EXPLAINED:
+        return verdict, {}
+    data: dict[str, object] = {}
+    if target.cause is not None:
+        verdict = explain(verdict, target.cause)
+        data["docker_cause"] = target.cause.kind
+    if target.logs is not None:
+        data["docker_log"] = target.logs
+    return verdict, data
+
+
+def _start(c: Container) -> str:
+    return f"`docker compose up -d {c.service}`" if c.service else f"`docker start {c.name}`"
+
+
+def _where(c: Container) -> str:
+    return f"service {c.service}'s `environment:`" if c.service else f"`docker run --env` of {c.name}"
+
+
+def _licence(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> Cause | None:
+    said = [line for line in lines if _LICENCE.search(line)]
+    localstack = "localstack/localstack" in (c.image or "")
+    # Exit code 55 is LocalStack's; between two restarts a loop shows exit code 0, and the lines tell.
+    if not (c.exit_code == LICENCE_EXIT and (said or localstack)) and not (said and c.state != "exited"):
+        return None
+    image = f" (image {c.image})" if c.image else ""
+    quit = f"LocalStack{image} quit at start (exit code {LICENCE_EXIT})"
+    reason = _reason(lines)
+    if reason is None or _NO_TOKEN.search(reason):
+        return Cause(
+            "localstack-licence",
+            f"{quit}: since March 2026 its image needs an account, and no LOCALSTACK_AUTH_TOKEN was set",
+            f"Set LOCALSTACK_AUTH_TOKEN in {_where(c)} (a token from {TOKENS_PAGE}), pin the last open-source "
+            f"image `{LOCALSTACK_OPEN_TAG}`, or use an open-source emulator: {OPEN_EMULATORS}",
+            reason or (said[0] if said else None),
+        )
+    return Cause(
+        "localstack-licence",
+        f"{quit}: its licence activation failed ({reason})",
+        f"Check LOCALSTACK_AUTH_TOKEN in {_where(c)} against {TOKENS_PAGE}; or pin `{LOCALSTACK_OPEN_TAG}`, "
+        f"or use {OPEN_EMULATORS}",
+        reason,
+    )
+
+
+def _reason(lines: Sequence[str]) -> str | None:
+    """The line after LocalStack's "...failed for the following reason:", the first that says something."""
+    for index, line in enumerate(lines):
+        if "following reason" in line:
+            return next((rest.strip() for rest in lines[index + 1 :] if rest.strip(" =")), None)
+    return None
+
+
+def _port_allocated(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> Cause | None:
+    text = c.error or ""
+    match = _ALLOCATED.search(text)
+    if match is None and not (c.error and _IN_USE.search(c.error)):
+        return None
+    port = int(match.group("port")) if match else _port_in(text)
+    address = match.group("address") if match else None
+    holders = [
+        o.names[0] if o.names else o.id[:12]
+        for o in others
+        if o.id != c.id and o.state == "running" and port is not None and port in o.published
+    ]
+    published = f"host port {address}:{port}" if address and port else f"host port {port}" if port else "a host port"
+    held = (
+        f" (container {', '.join(holders)} publishes it)"
+        if holders
+        else " (no container publishes it: a process on the host holds it)"
+    )
+    free = (
+        f"stop {holders[0]} (`docker stop {holders[0]}`)"
+        if holders
+        else f"stop what listens there (`ss -ltnp 'sport = :{port}'` names it)"
+        if port
+        else "stop what holds it"
+    )
+    inside = next((p.container_port for p in c.ports if p.host_port == port), None) or port
+    return Cause(
+        "port-allocated",
+        f"Docker could not publish {published} for it: the port is already allocated{held}",
+        f"Free host port {port}: {free}; or publish another host port "
+        f'(`ports: ["127.0.0.1:{(port or 4566) + 1}:{inside}"]`) and point the host side at it; then {_start(c)}',
+        match.group(0) if match else c.error,
+    )
+
+
+def _in_use(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> Cause | None:
+    said = next((line for line in reversed(lines) if _IN_USE.search(line)), None)
+    if said is None or (c.state == "running" and c.restart_count == 0):
+        return None
+    port = _port_in(said)
+    where = f"port {port}" if port else "its port"
+    return Cause(
+        "address-in-use",
+        f"it could not listen on {where}: address already in use inside its network namespace",
+        f"Another process there holds {where} (a second server in the container, or a container sharing "
+        f"its network: `network_mode: host` or `service:...`); `ss -ltnp` there names it. Stop it or move one of "
+        f"the two to another port, then {_start(c)}",
+        said,
+    )
+
+
+def _oom(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> Cause | None:
+    if not c.oom_killed:
+        return None
+    return Cause(
+        "oom-killed",
+        "the kernel killed it for want of memory (State.OOMKilled)",
+        "Give it more memory (`mem_limit:` or `deploy.resources.limits.memory` in Compose, `docker run --memory`) "
+        f"or make it use less; `docker stats` shows its use; then {_start(c)}",
+    )
+
+
+def _signal(c: Container) -> Cause | None:
+    code = c.exit_code
+    if code is None or code <= 128 or c.state not in ("exited", "dead", "restarting"):
+        return None
+    if code == 137:
+        return Cause(
+            "sigkill",
+            "exit code 137 is SIGKILL: `docker kill`, a `docker stop` whose grace period ran out (the process "
+            "ignored SIGTERM), or the kernel's OOM killer beyond the container's own limit",
+            f"Start it again ({_start(c)}). If a stop killed it, let its main process handle SIGTERM (`init: true`, "
+            "`exec` in the entry script) or raise `stop_grace_period`; `dmesg | grep -i oom` shows an OOM kill",
+        )
+    if code == 143:
+        return Cause(
+            "sigterm",
+            "exit code 143 is SIGTERM: it was stopped (`docker stop`, `docker compose stop`)",
+            f"Start it again: {_start(c)}",
+        )
+    try:
+        name = signal.Signals(code - 128).name
+    except ValueError:
+        return None
+    return Cause("signal", f"exit code {code} is {name}", None)
+
+
+def _port_in(text: str) -> int | None:
+    found = [int(m.group("port")) for m in _PORT_IN_LINE.finditer(text)]
+    return next((p for p in reversed(found) if 0 < p < 65536), None)
