@@ -78,9 +78,7 @@ def test_target_by_label_name_and_alias_same_project_first(sock: Path) -> None:
     # An alias counts only on this container's networks: `nope` is an alias on another network, so no
     # target, but the name near it (here the same) is named with its network, for the fix to join it.
     nope = found.targets["NOPE"].similar
-    assert [(s.name, s.how, s.networks, s.shared) for s in nope] == [
-        ("nope", "network alias", ("elsewhere",), False)
-    ]
+    assert [(s.name, s.how, s.networks, s.shared) for s in nope] == [("nope", "network alias", ("elsewhere",), False)]
     # Gathering near names inspects the running containers of every network, never an exited one.
     inspected = {r.split("/")[2] for r in api.requests if r.endswith("/json") and r.startswith("/containers/")}
     assert "c" * 64 in inspected and "f" * 64 in inspected and "e" * 64 not in inspected

@@ -73,19 +73,19 @@ def _licence(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> C
     if not (c.exit_code == LICENCE_EXIT and (said or localstack)) and not (said and c.state != "exited"):
         return None
     image = f" (image {c.image})" if c.image else ""
-    quit = f"LocalStack{image} quit at start (exit code {LICENCE_EXIT})"
+    stopped = f"LocalStack{image} quit at start (exit code {LICENCE_EXIT})"
     reason = _reason(lines)
     if reason is None or _NO_TOKEN.search(reason):
         return Cause(
             "localstack-licence",
-            f"{quit}: since March 2026 its image needs an account, and no LOCALSTACK_AUTH_TOKEN was set",
+            f"{stopped}: since March 2026 its image needs an account, and no LOCALSTACK_AUTH_TOKEN was set",
             f"Set LOCALSTACK_AUTH_TOKEN in {_where(c)} (a token from {TOKENS_PAGE}), pin the last open-source "
             f"image `{LOCALSTACK_OPEN_TAG}`, or use an open-source emulator: {OPEN_EMULATORS}",
             reason or (said[0] if said else None),
         )
     return Cause(
         "localstack-licence",
-        f"{quit}: its licence activation failed ({reason})",
+        f"{stopped}: its licence activation failed ({reason})",
         f"Check LOCALSTACK_AUTH_TOKEN in {_where(c)} against {TOKENS_PAGE}; or pin `{LOCALSTACK_OPEN_TAG}`, "
         f"or use {OPEN_EMULATORS}",
         reason,
@@ -154,12 +154,15 @@ def _in_use(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> Ca
 def _oom(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> Cause | None:
     if not c.oom_killed:
         return None
-    return Cause(
-        "oom-killed",
-        "the kernel killed it for want of memory (State.OOMKilled)",
-        "Give it more memory (`mem_limit:` or `deploy.resources.limits.memory` in Compose, `docker run --memory`) "
-        f"or make it use less; `docker stats` shows its use; then {_start(c)}",
-    )
+    if c.memory:
+        limit = f"{c.memory / 2**20:g} MiB"
+        cause = f"State.OOMKilled: the kernel killed it at its memory limit of {limit}"
+        more = f"Raise its memory limit ({limit} now: `mem_limit:` or `deploy.resources.limits.memory` in Compose, "
+        more += "`docker run --memory`)"
+    else:
+        cause = "State.OOMKilled: the kernel killed it, and it has no memory limit of its own: the machine ran out"
+        more = "Free memory on the Docker host (or give Docker Desktop's VM more)"
+    return Cause("oom-killed", cause, f"{more} or make it use less; `docker stats` shows its use; then {_start(c)}")
 
 
 def _signal(c: Container) -> Cause | None:

@@ -80,6 +80,8 @@ class Container:
     image: str | None = None
     #: Its output is a terminal's: the logs endpoint answers raw, not multiplexed.
     tty: bool = False
+    #: Its memory limit in bytes (HostConfig.Memory), None when it has none.
+    memory: int | None = None
 
     @property
     def label(self) -> str:
@@ -170,6 +172,7 @@ def container(doc: dict[str, Any]) -> Container:
         started_at=_timestamp(state.get("StartedAt")),
         image=_str(config.get("Image")),
         tty=config.get("Tty") is True,
+        memory=_int(host.get("Memory")) or None,
     )
 
 

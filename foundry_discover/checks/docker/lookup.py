@@ -85,6 +85,7 @@ def _ask(
     # containers sharing one of its networks can hold it.
     mine = set(me.networks) if me is not None else set()
     scanned = False
+    tails: dict[str, logs.LogTail] = {}
     for name, hosts in wanted.items():
         target = facts.ContainerTarget(hosts[0] if hosts else "")
         found.targets[name] = target
@@ -120,9 +121,8 @@ def _ask(
         if target.container is None and hosts:
             _similar(target, hosts, rows, inspect, inspected, found.self)
         elif target.container is not None:
-            _why_gone(
-                client, target, target.container, rows, found.self, [*secrets, *hidden.get(target.container.id, ())]
-            )
+            them = target.container
+            _why_gone(client, target, them, rows, found.self, [*secrets, *hidden.get(them.id, ())], tails)
 
 
 def _similar(
@@ -148,8 +148,9 @@ def _why_gone(
     rows: list[facts.Summary],
     me: facts.Container | None,
     secrets: Sequence[str],
+    tails: dict[str, logs.LogTail],
 ) -> None:
-    """A stopped, restarting or unhealthy target's last lines, and the cause they show."""
+    """A stopped, restarting or unhealthy target's last lines (once per container), and the cause they show."""
     from foundry_discover.checks.docker.causes import EXPLAINED, recognise
     from foundry_discover.checks.docker.verdicts import container_state
 
@@ -160,7 +161,10 @@ def _why_gone(
     if verdict is None or verdict.kind not in EXPLAINED:
         return
     # Never started: no output, but its State.Error may be a known cause.
-    target.logs = _tail(client, them, secrets) if them.state != "created" else None
+    if them.state != "created":
+        if them.id not in tails:
+            tails[them.id] = _tail(client, them, secrets)
+        target.logs = tails[them.id]
     target.cause = recognise(them, target.logs, rows)
 
 
