@@ -21,6 +21,8 @@ from foundry_discover.checks.docker.lookup import collect_facts
 from foundry_discover.checks.docker.mask import MASK, mask, secret_values
 from foundry_discover.checks.docker.verdicts import container_state
 from foundry_discover.checks.runtime import Runtime
+from foundry_discover.doctor.model import DoctorReport, ServiceReport, Step
+from foundry_discover.render import doctor as render_doctor
 from tests.support.engine_api import EngineApi, inspect
 from tests.test_docker_lookup import sock
 
@@ -310,3 +312,30 @@ def test_a_tail_bigger_than_the_read_limit_is_cut_and_said_so(sock: Path) -> Non
     tail = found.targets["DEAD"].logs
     assert tail is not None and tail.truncated and tail.error is None
     assert tail.lines and all(len(line) <= logs.LINE_CHARS for line in tail.lines)
+
+
+# ---- how doctor shows it -----------------------------------------------------------------------
+
+
+def _report(tail: logs.LogTail) -> DoctorReport:
+    step = Step("resolve", "fail", "gone", fix="start it", exit_code=1, data={"docker_log": tail})
+    return DoctorReport(HOST, [ServiceReport("DEAD", "http://dead:1", [step])], 1.0, "development")
+
+
+def test_the_tail_under_the_failing_step_in_text_and_junit(capsys: pytest.CaptureFixture[str]) -> None:
+    tail = logs.LogTail("dead-1", ("first", "last"), truncated=True, masked=2)
+    render_doctor.show(_report(tail))
+    out = capsys.readouterr().out.splitlines()
+    at = out.index("fix (resolve): start it")
+    assert out[at + 1 : at + 4] == [
+        "log (resolve): the last 2 line(s) of container dead-1, earlier ones left out, 2 secret value(s) masked:",
+        "  | first",
+        "  | last",
+    ]
+    assert "gone\nfix: start it\nlast lines of container dead-1:\nfirst\nlast" in render_doctor.junit_xml(_report(tail))
+    render_doctor.show(_report(logs.LogTail("dead-1", (), error="the Docker API at unix:///x answered HTTP 501 (x)")))
+    assert "log (resolve): no lines from container dead-1: the Docker API at unix:///x answered HTTP 501 (x)" in (
+        capsys.readouterr().out
+    )
+    render_doctor.show(_report(logs.LogTail("dead-1", ())))
+    assert "log (resolve): no lines from container dead-1: it printed nothing" in capsys.readouterr().out
