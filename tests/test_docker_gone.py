@@ -175,6 +175,20 @@ def test_the_localstack_licence_exit(stack: dict[str, Any]) -> None:
     assert out[fix + 2 : fix + 2 + len(lines)] == [f"  | {line}" for line in lines]
 
 
+def test_localhost_inside_when_the_container_to_use_is_gone_too(stack: dict[str, Any]) -> None:
+    code, _, step = doctor_json(stack["engine"], "localstack", {"SVC_LOCALSTACK_HOST": "localhost"})
+    assert (code, step["name"], step["data"]["docker"]) == (4, "connect", "docker-localhost")
+    assert step["data"]["docker_cause"] == "localstack-licence"
+    assert (
+        f"; and container {PROJECT}-localstack-1 (service localstack) is not running: it exited with code 55; "
+        "LocalStack (image"
+    ) in step["detail"]
+    assert step["fix"].startswith(
+        "Set SVC_LOCALSTACK_HOST=localstack LOCALSTACK_PORT=4566; then Set LOCALSTACK_AUTH_TOKEN in service localstack"
+    )
+    assert "LocalStack requires an account to run." in _lines(step)
+
+
 def test_a_restart_loop_on_the_licence_exit(stack: dict[str, Any]) -> None:
     env = {"SVC_LOCALSTACK_HOST": "localstack-loop"}
     code, _, step = doctor_json(stack["engine"], "localstack", env)

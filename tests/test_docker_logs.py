@@ -19,7 +19,7 @@ from foundry_discover.checks.docker.causes import recognise, with_cause
 from foundry_discover.checks.docker.endpoint import Endpoint
 from foundry_discover.checks.docker.lookup import collect_facts
 from foundry_discover.checks.docker.mask import MASK, mask, secret_values
-from foundry_discover.checks.docker.verdicts import container_state
+from foundry_discover.checks.docker.verdicts import Diagnosis, container_state
 from foundry_discover.checks.runtime import Runtime
 from foundry_discover.doctor.model import DoctorReport, ServiceReport, Step
 from foundry_discover.render import doctor as render_doctor
@@ -264,6 +264,20 @@ def test_with_cause_adds_the_clause_and_the_tail_to_the_verdict() -> None:
     assert explained.cause.startswith(f"{verdict.cause}; LocalStack (image localstack/localstack:latest) quit")
     assert explained.fix == (target.cause.fix if target.cause else None)
     assert data == {"docker_cause": "localstack-licence", "docker_log": target.logs}
+    # localhost inside a container: the fix names this container, which is gone too.
+    near = Diagnosis("docker-localhost", "localhost is this container", "Set SVC_LOCALSTACK_HOST=localstack")
+    both, data = with_cause(near, target)
+    assert both.cause.startswith("localhost is this container; and container app-localstack-1 (service localstack)")
+    assert both.cause.endswith("no LOCALSTACK_AUTH_TOKEN was set")
+    assert both.fix.startswith("Set SVC_LOCALSTACK_HOST=localstack; then Set LOCALSTACK_AUTH_TOKEN in service")
+    assert data["docker_cause"] == "localstack-licence"
+    plain = facts.ContainerTarget("localstack", container(exit_code=3))
+    assert with_cause(near, plain)[0].fix == (
+        "Set SVC_LOCALSTACK_HOST=localstack; then `docker compose logs localstack` says why it stopped; start it "
+        "again with `docker compose up -d localstack`"
+    )
+    running = facts.ContainerTarget("localstack", container(status="running", exit_code=0))
+    assert with_cause(near, running) == (near, {})
     # A paused container is not gone: nothing added.
     paused = container(status="paused")
     assert with_cause(container_state(paused) or verdict, facts.ContainerTarget("x", paused))[1] == {}

@@ -157,6 +157,13 @@ def test_near_name_verdicts() -> None:
     assert host is not None and host.fix.startswith(
         "local-stack resolves only inside Docker network app_default: from the host use SVC_LOCALSTACK_HOST=localhost"
     )
+    stopped = facts.Similar(**{**SAME.__dict__, "state": "exited"})
+    compose = near_name(service("localstack"), "resolve", _target("localstack", stopped), inside=True)
+    assert compose is not None
+    assert (
+        compose.fix
+        == "Set SVC_LOCALSTACK_HOST=local-stack; it is exited: start it (`docker compose up -d local-stack`)"
+    )
     assert near_name(service("localstack"), "connect", _target("localstack", SAME), True) is None
     assert near_name(service("localstack"), "resolve", _target("localstack"), True) is None
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from foundry_discover.checks.docker.facts import Cause, Container, ContainerTarget, Summary
 from foundry_discover.checks.docker.logs import LogTail
-from foundry_discover.checks.docker.verdicts import Diagnosis
+from foundry_discover.checks.docker.verdicts import Diagnosis, container_state
 
 #: LocalStack's licence gate (March 2026 on): "Localstack returning with exit code 55".
 LICENCE_EXIT = 55
@@ -41,18 +41,30 @@ def recognise(c: Container, tail: LogTail | None, others: Sequence[Summary] = ()
     return _signal(c)
 
 
-def explain(verdict: Diagnosis, cause: Cause) -> Diagnosis:
-    return replace(verdict, cause=f"{verdict.cause}; {cause.cause}", fix=cause.fix or verdict.fix)
-
-
 def with_cause(verdict: Diagnosis, target: ContainerTarget | None) -> tuple[Diagnosis, dict[str, object]]:
-    """A container verdict with the target's known cause and log tail: the verdict and the step's data."""
-    if target is None or verdict.kind not in EXPLAINED:
+    """A container verdict with the target's known cause and log tail: the verdict and the step's data.
+
+    ``localhost`` inside a container names the service's container as the one to use: when that
+    one is gone too, its state, cause and tail are added, so the fix is not followed by a second failure.
+    """
+    if target is None or target.container is None:
+        return verdict, {}
+    also = verdict.kind == "docker-localhost"
+    if also:
+        gone = container_state(target.container)
+        if gone is None or gone.kind not in EXPLAINED:
+            return verdict, {}
+        verdict = replace(verdict, cause=f"{verdict.cause}; and {gone.cause}", fix=f"{verdict.fix}; then {gone.fix}")
+    elif verdict.kind not in EXPLAINED:
         return verdict, {}
     data: dict[str, object] = {}
-    if target.cause is not None:
-        verdict = explain(verdict, target.cause)
-        data["docker_cause"] = target.cause.kind
+    cause = target.cause
+    if cause is not None:
+        fix = verdict.fix
+        if cause.fix:
+            fix = f"{verdict.fix.rsplit('; then ', 1)[0]}; then {cause.fix}" if also else cause.fix
+        verdict = replace(verdict, cause=f"{verdict.cause}; {cause.cause}", fix=fix)
+        data["docker_cause"] = cause.kind
     if target.logs is not None:
         data["docker_log"] = target.logs
     return verdict, data

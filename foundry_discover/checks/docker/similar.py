@@ -124,7 +124,10 @@ def near_name(service: Service, step: str, target: ContainerTarget | None, insid
         network = _first(best.networks)
         fix += f", and put this container on network {network} (`docker network connect {network}`, or `networks:`)"
     if best.state != "running":
-        fix += f"; it is {best.state}: start it (`docker start {best.container}`)"
+        start = (
+            f"docker compose up -d {best.name}" if best.how == "Compose service" else f"docker start {best.container}"
+        )
+        fix += f"; it is {best.state}: start it (`{start}`)"
     return Diagnosis("docker-similar-name", cause, fix)
 
 
