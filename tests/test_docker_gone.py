@@ -148,13 +148,12 @@ def test_the_localstack_licence_exit(stack: dict[str, Any]) -> None:
     assert step["data"]["docker_cause"] == "localstack-licence"
     assert (
         f"container {PROJECT}-localstack-1 (service localstack) is not running: it exited with code 55; LocalStack "
-        f"(image {LOCALSTACK_IMAGE}) quit at start (exit code 55): since March 2026 its image needs an account, and "
-        "no LOCALSTACK_AUTH_TOKEN was set"
+        f"quit at start for want of a licence: its image {LOCALSTACK_IMAGE} needs LOCALSTACK_AUTH_TOKEN since "
+        "March 2026"
     ) in step["detail"]
     assert step["fix"] == (
-        "Set LOCALSTACK_AUTH_TOKEN in service localstack's `environment:` (a token from "
-        "https://app.localstack.cloud/settings/auth-tokens), pin the last open-source image "
-        "`localstack/localstack:4.14`, or use an open-source emulator: `ministackorg/ministack` or `motoserver/moto`"
+        "Set LOCALSTACK_AUTH_TOKEN for service localstack, pin the last open-source image "
+        "`localstack/localstack:4.14`, or switch to `ministackorg/ministack` or `motoserver/moto`"
     )
     log = step["data"]["docker_log"]
     assert log["container"] == f"{PROJECT}-localstack-1" and log["error"] is None and not log["truncated"]
@@ -181,10 +180,10 @@ def test_localhost_inside_when_the_container_to_use_is_gone_too(stack: dict[str,
     assert step["data"]["docker_cause"] == "localstack-licence"
     assert (
         f"; and container {PROJECT}-localstack-1 (service localstack) is not running: it exited with code 55; "
-        "LocalStack (image"
+        "LocalStack quit at start"
     ) in step["detail"]
     assert step["fix"].startswith(
-        "Set SVC_LOCALSTACK_HOST=localstack LOCALSTACK_PORT=4566; then Set LOCALSTACK_AUTH_TOKEN in service localstack"
+        "Set SVC_LOCALSTACK_HOST=localstack LOCALSTACK_PORT=4566; then Set LOCALSTACK_AUTH_TOKEN for service localstack"
     )
     assert "LocalStack requires an account to run." in _lines(step)
 
@@ -195,7 +194,7 @@ def test_a_restart_loop_on_the_licence_exit(stack: dict[str, Any]) -> None:
     assert step["data"]["docker"] == "container-restarting", step
     assert (code, step["name"]) in ((1, "resolve"), (4, "connect"))  # between two crashes DNS may still answer
     assert step["data"]["docker_cause"] == "localstack-licence"
-    assert "keeps restarting" in step["detail"] and "no LOCALSTACK_AUTH_TOKEN was set" in step["detail"]
+    assert "keeps restarting" in step["detail"] and "needs LOCALSTACK_AUTH_TOKEN since March 2026" in step["detail"]
     assert "LocalStack requires an account to run." in _lines(step)
 
 
@@ -227,7 +226,7 @@ def test_killed_is_exit_137(stack: dict[str, Any]) -> None:
     code, _, step = doctor_json(stack["engine"], "killed", {"SVC_KILLED_HOST": "killed", "KILLED_PORT": "8000"})
     assert (code, step["data"]["docker"], step["data"]["docker_cause"]) == (1, "container-exited", "sigkill")
     assert "it exited with code 137; exit code 137 is SIGKILL: `docker kill`" in step["detail"]
-    assert step["fix"].startswith("Start it again (`docker compose up -d killed`)")
+    assert step["fix"].startswith("Start it again: `docker compose up -d killed`; if a stop killed it")
     assert step["data"]["docker_log"]["lines"] == []  # `sleep` printed nothing
 
 
@@ -235,8 +234,8 @@ def test_out_of_memory(stack: dict[str, Any]) -> None:
     code, _, step = doctor_json(stack["engine"], "oom", {"SVC_OOM_HOST": "oom", "OOM_PORT": "8000"})
     assert (code, step["data"]["docker"], step["data"]["docker_cause"]) == (1, "container-exited", "oom-killed")
     assert (
-        "exited with code 137 (killed: out of memory); State.OOMKilled: the kernel killed it at its memory limit "
-        "of 16 MiB" in step["detail"]
+        "exited with code 137 (killed: out of memory); the kernel's OOM killer stopped it at its memory limit "
+        "of 16 MiB (State.OOMKilled)" in step["detail"]
     )
     assert "`mem_limit:`" in step["fix"]
 
@@ -251,10 +250,13 @@ def test_a_host_port_already_allocated(stack: dict[str, Any]) -> None:
         "port-allocated",
     )
     assert (
-        f"Docker could not publish host port 127.0.0.1:{port} for it: the port is already allocated "
-        "(container fgone-holder publishes it)"
+        f"host port 127.0.0.1:{port} is already allocated, so Docker could not publish it: container fgone-holder "
+        "publishes it"
     ) in step["detail"]
-    assert step["fix"].startswith(f"Free host port {port}: stop fgone-holder (`docker stop fgone-holder`)")
+    assert step["fix"] == (
+        f"Free it: `docker stop fgone-holder`; or publish another host port, e.g. `127.0.0.1:{port + 1}:4566`; "
+        "then `docker start fgone-second`"
+    )
     assert "docker_log" not in step["data"]  # never started: no output to ask for
 
 

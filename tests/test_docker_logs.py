@@ -24,6 +24,7 @@ from foundry_discover.checks.runtime import Runtime
 from foundry_discover.doctor.model import DoctorReport, ServiceReport, Step
 from foundry_discover.render import doctor as render_doctor
 from tests.support.engine_api import EngineApi, inspect
+from tests.support.message_style import problems
 from tests.test_docker_lookup import sock
 
 __all__ = ["sock"]
@@ -184,19 +185,19 @@ def test_the_localstack_licence_exit() -> None:
     cause = recognise(c, tail(*LICENCE))
     assert cause is not None and cause.kind == "localstack-licence"
     assert cause.cause == (
-        "LocalStack (image localstack/localstack:latest) quit at start (exit code 55): since March 2026 its image "
-        "needs an account, and no LOCALSTACK_AUTH_TOKEN was set"
+        "LocalStack quit at start for want of a licence: its image localstack/localstack:latest needs "
+        "LOCALSTACK_AUTH_TOKEN since March 2026"
     )
     assert cause.fix == (
-        "Set LOCALSTACK_AUTH_TOKEN in service localstack's `environment:` (a token from "
-        "https://app.localstack.cloud/settings/auth-tokens), pin the last open-source image "
-        "`localstack/localstack:4.14`, or use an open-source emulator: `ministackorg/ministack` or `motoserver/moto`"
+        "Set LOCALSTACK_AUTH_TOKEN for service localstack, pin the last open-source image "
+        "`localstack/localstack:4.14`, or switch to `ministackorg/ministack` or `motoserver/moto`"
     )
     assert cause.evidence is not None and cause.evidence.startswith("No credentials were found")
     # A token that is rejected: the reason is quoted, the fix is to check it.
     rejected = recognise(c, tail("The license activation failed for the following reason:", "Invalid auth token"))
-    assert rejected is not None and "(Invalid auth token)" in rejected.cause
-    assert rejected.fix is not None and rejected.fix.startswith("Check LOCALSTACK_AUTH_TOKEN")
+    assert rejected is not None
+    assert rejected.cause == 'LocalStack quit at start: its licence activation failed, saying "Invalid auth token"'
+    assert rejected.fix is not None and rejected.fix.startswith("Check the LOCALSTACK_AUTH_TOKEN of service localstack")
     # No log (a driver that cannot be read): the image and the code still tell.
     assert (recognise(c, None) or facts.Cause("", "", None)).kind == "localstack-licence"
     # Exit code 55 from anything else, without the message, is not LocalStack's.
@@ -223,14 +224,16 @@ def test_a_host_port_already_allocated_names_the_holder() -> None:
     cause = recognise(c, None, [holder])
     assert cause is not None and cause.kind == "port-allocated"
     assert cause.cause == (
-        "Docker could not publish host port 127.0.0.1:4566 for it: the port is already allocated "
-        "(container old-localstack publishes it)"
+        "host port 127.0.0.1:4566 is already allocated, so Docker could not publish it: container old-localstack "
+        "publishes it"
     )
-    assert cause.fix is not None and cause.fix.startswith("Free host port 4566: stop old-localstack")
-    assert "docker compose up -d localstack" in cause.fix
+    assert cause.fix == (
+        "Free it: `docker stop old-localstack`; or publish another host port, e.g. `127.0.0.1:4567:4566`; then "
+        "`docker compose up -d localstack`"
+    )
     alone = recognise(c, None, [])
-    assert alone is not None and "a process on the host holds it" in alone.cause
-    assert alone.fix is not None and "ss -ltnp 'sport = :4566'" in alone.fix
+    assert alone is not None and alone.cause.endswith(": a process on the host holds it")
+    assert alone.fix is not None and alone.fix.startswith("Free it: stop what `ss -ltnp 'sport = :4566'` names")
 
 
 def test_address_in_use_inside_the_container() -> None:
@@ -242,12 +245,13 @@ def test_address_in_use_inside_the_container() -> None:
 def test_oom_and_signals() -> None:
     oom = recognise(container(exit_code=137, oom_killed=True, memory=16 * 2**20), None)
     assert oom is not None and oom.kind == "oom-killed"
-    assert oom.cause == "State.OOMKilled: the kernel killed it at its memory limit of 16 MiB"
+    assert oom.cause == "the kernel's OOM killer stopped it at its memory limit of 16 MiB (State.OOMKilled)"
     unlimited = recognise(container(exit_code=137, oom_killed=True), None)
-    assert unlimited is not None and "the machine ran out" in unlimited.cause
+    assert unlimited is not None and "the Docker host ran out of memory" in unlimited.cause
     killed = recognise(container(exit_code=137), None)
     assert killed is not None and killed.kind == "sigkill" and killed.cause.startswith("exit code 137 is SIGKILL")
-    assert killed.fix is not None and "stop_grace_period" in killed.fix
+    assert killed.fix is not None and killed.fix.startswith("Start it again: `docker compose up -d localstack`; if")
+    assert "stop_grace_period" in killed.fix
     assert (recognise(container(exit_code=143), None) or facts.Cause("", "", None)).kind == "sigterm"
     segv = recognise(container(exit_code=139), None)
     assert segv is not None and (segv.cause, segv.fix) == ("exit code 139 is SIGSEGV", None)
@@ -261,15 +265,15 @@ def test_with_cause_adds_the_clause_and_the_tail_to_the_verdict() -> None:
     verdict = container_state(c)
     assert verdict is not None
     explained, data = with_cause(verdict, target)
-    assert explained.cause.startswith(f"{verdict.cause}; LocalStack (image localstack/localstack:latest) quit")
+    assert explained.cause.startswith(f"{verdict.cause}; LocalStack quit at start for want of a licence")
     assert explained.fix == (target.cause.fix if target.cause else None)
     assert data == {"docker_cause": "localstack-licence", "docker_log": target.logs}
     # localhost inside a container: the fix names this container, which is gone too.
     near = Diagnosis("docker-localhost", "localhost is this container", "Set SVC_LOCALSTACK_HOST=localstack")
     both, data = with_cause(near, target)
     assert both.cause.startswith("localhost is this container; and container app-localstack-1 (service localstack)")
-    assert both.cause.endswith("no LOCALSTACK_AUTH_TOKEN was set")
-    assert both.fix.startswith("Set SVC_LOCALSTACK_HOST=localstack; then Set LOCALSTACK_AUTH_TOKEN in service")
+    assert both.cause.endswith("needs LOCALSTACK_AUTH_TOKEN since March 2026")
+    assert both.fix.startswith("Set SVC_LOCALSTACK_HOST=localstack; then Set LOCALSTACK_AUTH_TOKEN for service")
     assert data["docker_cause"] == "localstack-licence"
     plain = facts.ContainerTarget("localstack", container(exit_code=3))
     assert with_cause(near, plain)[0].fix == (
@@ -353,3 +357,23 @@ def test_the_tail_under_the_failing_step_in_text_and_junit(capsys: pytest.Captur
     )
     render_doctor.show(_report(logs.LogTail("dead-1", ())))
     assert "log (resolve): no lines from container dead-1: it printed nothing" in capsys.readouterr().out
+
+
+def test_every_cause_keeps_the_house_style() -> None:
+    """Each clause and fix alone: no nested parentheses, no capital after a semicolon, short enough."""
+    holder = facts.summary({"Id": "b" * 64, "Names": ["/x"], "State": "running", "Ports": [{"PublicPort": 4566}]})
+    allocated = "Bind for 0.0.0.0:4566 failed: port is already allocated"
+    made = [
+        recognise(container(image="localstack/localstack:latest"), tail(*LICENCE)),
+        recognise(container(), tail("The license activation failed for the following reason:", "Bad (token)")),
+        recognise(container(status="created", exit_code=128, error=allocated), None, [holder]),
+        recognise(container(status="created", exit_code=128, error=allocated), None, []),
+        recognise(container(exit_code=1), tail("bind: address already in use :4566")),
+        recognise(container(exit_code=137, oom_killed=True, memory=2**24), None),
+        recognise(container(exit_code=137, oom_killed=True), None),
+        recognise(container(exit_code=137), None),
+        recognise(container(exit_code=143), None),
+    ]
+    for cause in made:
+        assert cause is not None
+        assert problems(cause.cause, cause.fix) == [], cause

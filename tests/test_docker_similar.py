@@ -31,6 +31,7 @@ from foundry_discover.checks.docker.similar import (
 from foundry_discover.registry import Registry, Service
 from tests.support import docker
 from tests.support.engine_api import inspect, row
+from tests.support.message_style import problems
 from tests.test_docker_diagnosis import SLACK, TIMEOUT, _result, failed
 
 # ---- edit distance ------------------------------------------------------------------------------
@@ -69,8 +70,8 @@ def test_one_slip_is_one_edit(name: str, data: st.DataObject) -> None:
 @pytest.mark.parametrize(
     ("wanted", "name", "near"),
     [
-        ("localstack", "local-stack", (0, "only case, `-`, `_` or `.` differ")),
-        ("localstack", "Local_Stack", (0, "only case, `-`, `_` or `.` differ")),
+        ("localstack", "local-stack", (0, "same name but for case, -, _ or .")),
+        ("localstack", "Local_Stack", (0, "same name but for case, -, _ or .")),
         ("localstack", "LocalStack", (-1, "the same name")),
         ("postgres", "postgress", (1, "1 edit away")),
         ("localstack", "locasltack", (1, "1 edit away")),
@@ -143,9 +144,8 @@ def test_near_name_verdicts() -> None:
     verdict = near_name(service("localstack"), "resolve", _target("localstack", SAME, APART), inside=True)
     assert verdict is not None and verdict.kind == "docker-similar-name"
     assert verdict.cause == (
-        "no container, Compose service or network alias is named localstack; on network app_default there is "
-        "`local-stack` (Compose service of project app; only `-` differs); on network tools there is `my_db` "
-        "(container name, exited; only `_` differs)"
+        "no container or alias is named localstack; on network app_default there is `local-stack` (Compose "
+        "service); on network tools there is `my_db` (container name, exited)"
     )
     assert verdict.fix == "Set SVC_LOCALSTACK_HOST=local-stack"
     apart = near_name(service("my-db", "db"), "resolve", _target("my-db", APART), inside=True)
@@ -154,8 +154,9 @@ def test_near_name_verdicts() -> None:
         "`networks:`); it is exited: start it (`docker start my_db`)"
     )
     host = near_name(service("localstack"), "resolve", _target("localstack", SAME), inside=False)
-    assert host is not None and host.fix.startswith(
-        "local-stack resolves only inside Docker network app_default: from the host use SVC_LOCALSTACK_HOST=localhost"
+    assert host is not None
+    assert (
+        host.fix == "From the host use SVC_LOCALSTACK_HOST=localhost and the port `docker port app-local-stack-1` shows"
     )
     stopped = facts.Similar(**{**SAME.__dict__, "state": "exited"})
     compose = near_name(service("localstack"), "resolve", _target("localstack", stopped), inside=True)
@@ -168,9 +169,22 @@ def test_near_name_verdicts() -> None:
     assert near_name(service("localstack"), "resolve", _target("localstack"), True) is None
 
 
+def test_near_name_messages_keep_the_house_style() -> None:
+    for similar in ((SAME, APART), (APART,), (facts.Similar(**{**SAME.__dict__, "state": "exited"}),)):
+        for inside in (True, False):
+            verdict = near_name(service("localstack"), "resolve", _target("localstack", *similar), inside)
+            assert verdict is not None and problems(verdict.cause, verdict.fix) == [], verdict
+    fix = localhost_fix(service("localhost"), _target("localstack", SAME))
+    assert fix is not None and problems("x", fix) == []
+    assert problems("x", f"Put it on the network; {without_api(service('localstack'), inside=True)}") == []
+
+
 def test_localhost_and_no_api_hints() -> None:
     fix = localhost_fix(service("localhost"), _target("localstack", SAME))
-    assert fix is not None and fix.startswith("Set SVC_LOCALSTACK_HOST=local-stack (on network app_default")
+    assert fix == (
+        "Set SVC_LOCALSTACK_HOST=local-stack, the Compose service on network app_default whose name is near "
+        "localstack, and LOCALSTACK_PORT to its container port"
+    )
     assert localhost_fix(service("localstack"), _target("localstack", SAME)) is None
     hint = without_api(service("localstack"), inside=True)
     assert hint is not None and "`docker compose ps`" in hint
@@ -230,12 +244,13 @@ def test_a_renamed_compose_service_is_suggested_and_the_fix_works(stack: docker.
     step = failed(doc)
     assert (code, step["name"], step["data"]["docker"]) == (1, "resolve", "docker-similar-name")
     assert (
-        f"no container, Compose service or network alias is named localstack; on network {PROJECT}_default there "
-        f"is `local-stack` (Compose service of project {PROJECT}; only case, `-`, `_` or `.` differ)"
+        f"no container or alias is named localstack; on network {PROJECT}_default there is `local-stack` "
+        "(Compose service)"
     ) in step["detail"]
     assert step["fix"] == "Set SVC_LOCALSTACK_HOST=local-stack"
     similar = doc["result"]["docker"]["targets"]["LOCALSTACK"]["similar"]
     assert similar[0]["container"] == f"{PROJECT}-local-stack-1" and similar[0]["shared"] is True
+    assert (similar[0]["project"], similar[0]["differs"]) == (PROJECT, "same name but for case, -, _ or .")
     # ... and the fix works.
     fixed, after = doctor_in(stack, "client-sock", "localstack", {"SVC_LOCALSTACK_HOST": "local-stack"})
     assert fixed == 0, after
@@ -263,9 +278,8 @@ def test_on_the_host_the_near_name_comes_with_the_published_port_advice(stack: d
     code, doc = _on_host(stack, tmp_path)
     step = failed(doc)
     assert (code, step["name"], step["data"]["docker"]) == (1, "resolve", "docker-similar-name")
-    assert step["fix"].startswith(
-        f"local-stack resolves only inside Docker network {PROJECT}_default: from the host use "
-        "SVC_LOCALSTACK_HOST=localhost"
+    assert step["fix"] == (
+        f"From the host use SVC_LOCALSTACK_HOST=localhost and the port `docker port {PROJECT}-local-stack-1` shows"
     )
 
 

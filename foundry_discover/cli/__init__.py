@@ -3,7 +3,7 @@
 The console script's entry point and the error boundary live in the healthcheck tier
 (``foundry_discover.lite.main``), since ``health NAME`` starts without Typer. Importing
 this package builds nothing; ``from foundry_discover.cli import app`` gives the full
-Typer app, built on first use, and ``main`` is the console script.
+Typer app, built on first use.
 """
 
 from __future__ import annotations
@@ -13,10 +13,6 @@ from typing import Any
 
 def __getattr__(name: str) -> Any:
     # `from foundry_discover.cli import app` (and COMMANDS, build_app): the Typer side, on first use.
-    if name == "main":
-        from foundry_discover.lite.main import main
-
-        return main
     if name in ("app", "build_app", "COMMANDS", "invoked_command"):
         from foundry_discover.cli import application
 

@@ -23,6 +23,9 @@ With no NAME it checks the services this environment configures (SVC_<NAME>_HOST
 <NAME>_PORT set, or declared in a registry file), and says which it left out; every
 known service when nothing is configured, or with --all.
 
+Exit 0 every service passes, else the most severe failing step's code (1 not ok,
+4 unreachable, 124 out of time). Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
+
 Examples:
 
     foundry-discover doctor                               # the services configured here
@@ -102,17 +105,9 @@ def doctor(
     registry = state(ctx).registry()
 
     def action() -> int:
-        import sys
-
-        from foundry_discover import render
-        from foundry_discover.checks.runtime import detect
+        from foundry_discover.commands.doctor import doctor as command
         from foundry_discover.doctor.model import Options
-        from foundry_discover.doctor.run import not_started, run_once, run_until_ok
-        from foundry_discover.doctor.verdict import verdict
-        from foundry_discover.lite.base import Deadline
-        from foundry_discover.render import doctor as show
 
-        deadline = Deadline.after(total)
         options = Options(
             require=required,
             secrets=tuple(dict.fromkeys(secret or [])),
@@ -121,42 +116,8 @@ def doctor(
             skip=tuple(skip or []),
             every=all_,
         )
-        chosen = list(names or [])
-        try:
-            runtime = detect()
-            with render.Progress(enabled=wait or render.use_color(sys.stderr)) as progress:
-                if wait:
-                    report = run_until_ok(
-                        registry, chosen, deadline, options, runtime, on_progress=lambda text, _: progress.update(text)
-                    )
-                else:
-                    progress.update(f"checking {len(chosen) or 'the configured'} service(s)")
-                    report = run_once(registry, chosen, deadline, options, runtime)
-        except KeyboardInterrupt as stop:
-            # Stopped before any walk began (the walks themselves report an interrupt):
-            # a CI job still gets its JUnit file, every step in it not reached.
-            if junit is not None:
-                write_junit(junit, show.junit_xml(not_started(registry, chosen, options, detect(), stop)))
-            raise
-        # Before anything is printed: a CI job cancelled while we print still gets its report.
-        if junit is not None:
-            write_junit(junit, show.junit_xml(report))
-        code, problem = verdict(report, waited=wait, seconds=total)
-        warnings = report.environment_warnings + [w for s in report.services for w in s.warnings]
-        human = show.show_failures if quiet else show.show
-        render.deliver("doctor", report, code, problem, as_json=as_json, human=human, warnings=warnings)
-        return code
+        return command(
+            registry, list(names or []), options, total=total, wait=wait, junit=junit, quiet=quiet, as_json=as_json
+        )
 
     run_command("doctor", as_json, action)
-
-
-def write_junit(path: Path, xml: str) -> None:
-    from foundry_discover.lite.errors import ConfigError
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(xml, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot write --junit {str(path)!r} ({exc.strerror or exc})", fix="Give a path in a writable folder"
-        ) from None

@@ -1,29 +1,26 @@
-"""`foundry-discover health`: is LocalStack (or MiniStack) ready, are the other services up."""
+"""`foundry-discover health`: is LocalStack (or MiniStack, or moto) ready, are the other services up."""
 
 # No `from __future__ import annotations`: Typer reads the parameters' annotations with
 # get_type_hints, which would compile and evaluate every string at each start-up.
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from foundry_discover.cli.options import JsonOpt, RequireOpt, required_services, run_command, seconds, state
-from foundry_discover.lite import quick
-from foundry_discover.lite.errors import FoundryError
+from foundry_discover.lite import healthcheck
 
-if TYPE_CHECKING:
-    from foundry_discover.checks.emulator.model import EmulatorHealth
-    from foundry_discover.lite.servicecheck import ServiceCheck
-
-HELP = """Check LocalStack's health (or MiniStack's), or another service of the registry.
+HELP = """Check LocalStack's health (or MiniStack's, or moto's), or another service of the registry.
 
 With no NAME it checks the LOCALSTACK service (SVC_LOCALSTACK_HOST, LOCALSTACK_PORT):
-which emulator answered, its services and their states, and its init scripts. Other
+which emulator answered, its services and their states, and its init scripts. An
+emulator without LocalStack's health path (moto) is checked by the application's AWS
+call, Secrets Manager ListSecrets, and says what it could not check. Other
 services get their scheme's protocol check: Redis PING, PostgreSQL as pg_isready asks,
 an HTTP GET (of the health path when declared), else a TCP connect only. Whatever
 answers in another protocol is named. No check authenticates or changes data.
 Exit 0 healthy, 1 not healthy, 4 unreachable, 124 --wait ran out of time.
+Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
 
 Examples:
 
@@ -58,12 +55,18 @@ def health(
             help="Cap on the whole command, retries included (default 5, or 60 with --wait).",
         ),
     ] = None,
+    all_services: Annotated[
+        bool,
+        typer.Option(
+            "--all-services", "-v", help="List every service the emulator runs (default: required or failing ones)."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     from foundry_discover.lite.servicecheck import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
 
     required = required_services(require)
-    emulator = name is None or quick.is_emulator(name)
+    emulator = name is None or healthcheck.is_emulator(name)
     if all_ and (name is not None or url is not None or required or wait):
         raise typer.BadParameter(
             "--all checks every service: give no NAME, --url, --require or --wait", param_hint="--all"
@@ -76,71 +79,17 @@ def health(
     registry = state(ctx).registry()
 
     def action() -> int:
+        from foundry_discover.commands import health as command
         from foundry_discover.lite.base import Deadline
 
         deadline = Deadline.after(total)
-        if not (all_ or wait):
-            # One check, shown: the actions the quick start (no Typer) runs too.
-            if emulator:
-                return quick.check_emulator_once(registry, url, required, deadline, as_json=as_json)
-            return quick.check_once(registry, name or "", deadline, as_json=as_json)
-
-        from foundry_discover import render
-        from foundry_discover.checks.emulator import many
-        from foundry_discover.checks.emulator.check import check_emulator
-        from foundry_discover.checks.emulator.parse import emulator_base
-        from foundry_discover.render import health as show
-
         if all_:
-            found = many.check_all(registry, deadline)
-            checks = found.services
-            code = many.overall_exit(checks)
-            problem = many.all_problem(checks, code)
-            if found.interrupted:
-                problem = many.all_interrupted(found)
-                code = problem.exit_code
-            render.deliver(
-                "health",
-                {"services": checks, "interrupted": found.interrupted},
-                code,
-                problem,
-                as_json=as_json,
-                human=lambda _: show.show_all(checks),
-            )
-            return code
-
-        check: Callable[[Deadline], EmulatorHealth | ServiceCheck]
+            return command.check_all(registry, deadline, as_json=as_json)
+        if wait:
+            return command.wait_for(registry, name, url, required, deadline, as_json=as_json, every=all_services)
+        # One check, shown: the actions the quick start (no Typer) runs too.
         if emulator:
-            service_name = "localstack"
-            base = emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
-
-            def check(d: Deadline) -> "EmulatorHealth | ServiceCheck":
-                return check_emulator(base, d, require=required, name=service_name)
-
-            what = f"localstack at {base}"
-        else:
-            from foundry_discover.checks.service import check_service
-
-            service = registry.get(name or "")
-
-            def check(d: Deadline) -> "EmulatorHealth | ServiceCheck":
-                return check_service(service, d)
-
-            what = quick.what(service)
-
-        # Only --wait is left: one check was run above.
-        try:
-            with render.Progress() as progress:
-                result = many.wait_healthy(
-                    check, deadline, what=what, on_progress=lambda text, _: progress.update(f"{what}: {text}")
-                )
-        except many.HealthWaitTimeout as exc:
-            last = None if isinstance(exc.last, FoundryError) else exc.last
-            if last is None or not as_json:
-                raise
-            human = show.show_emulator if emulator else show.show_service
-            render.deliver("health", last, exc.exit_code, exc, as_json=True, human=human)
-            return exc.exit_code
-        return quick.deliver(result, what, as_json=as_json)
+            return command.check_emulator_once(registry, url, required, deadline, as_json=as_json, every=all_services)
+        return healthcheck.check_once(registry, name or "", deadline, as_json=as_json)
 
     run_command("health", as_json, action)

@@ -8,6 +8,7 @@ heavy (httpx, dnspython, boto3) is imported inside the command that needs it, so
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -50,15 +51,26 @@ def required_services(values: list[str] | None) -> list[str]:
         raise typer.BadParameter(str(exc), param_hint="--require") from None
 
 
+@dataclass
 class State:
     """Root options, handed to every command through the Typer context."""
 
-    # A plain class, not a dataclass: every command pays for its creation at start-up.
-    def __init__(self, registry_file: Path | None = None) -> None:
-        self.registry_file = registry_file
+    registry_file: Path | None = None
 
     def registry(self) -> Registry:
         return Registry(registry_file=self.registry_file)
+
+
+def reflow(text: str) -> str:
+    """A command's help with each prose paragraph on one line, so it wraps to the terminal.
+
+    Typer keeps the line breaks of every paragraph after the first; indented blocks
+    (examples, command lines) keep theirs, so a command is never joined or split.
+    """
+    paragraphs = text.strip("\n").split("\n\n")
+    return "\n\n".join(
+        p if any(line.startswith("    ") for line in p.splitlines()) else " ".join(p.split()) for p in paragraphs
+    )
 
 
 def state(ctx: typer.Context) -> State:

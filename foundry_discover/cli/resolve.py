@@ -4,13 +4,12 @@
 # get_type_hints, which would compile and evaluate every string at each start-up.
 
 import enum
-import sys
 from typing import Annotated
 
 import typer
 
 from foundry_discover.cli.options import JsonOpt, run_command, state
-from foundry_discover.lite.errors import ConfigError
+from foundry_discover.lite.errors import UsageError
 
 HELP = """Show what the application gets for a name, the DNS lookups behind it, and why.
 
@@ -21,6 +20,7 @@ each nameserver's reply and time, and a verdict with the likely cause and fix.
 
 Exit codes: 0 the name resolves for the application; 1 it does not (NXDOMAIN or no
 data everywhere); 4 the DNS servers could not be reached or all failed.
+Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
 
 Examples:
 
@@ -47,7 +47,7 @@ def _nameservers(values: list[str] | None) -> list[str] | None:
     for value in values or []:
         try:
             parse_nameserver(value)
-        except ConfigError as exc:
+        except UsageError as exc:
             raise typer.BadParameter(f"{exc.message}. {exc.fix}") from None
     return values
 
@@ -77,22 +77,15 @@ def resolve(
     registry = state(ctx).registry()
 
     def action() -> int:
-        from foundry_discover import render
-        from foundry_discover.checks.dns.inputs import parse_nameserver
-        from foundry_discover.checks.dns.report import resolve as do_resolve
-        from foundry_discover.render import resolve as show
+        from foundry_discover.commands.resolve import resolve as command
 
-        servers = [parse_nameserver(v) for v in nameserver or []]
-        with render.Progress(enabled=not as_json and render.use_color(sys.stderr)) as progress:
-            report = do_resolve(
-                name,
-                registry,
-                record_type=record_type.value if record_type else None,
-                nameservers=servers or None,
-                timeout=timeout,
-                progress=progress.update,
-            )
-        show.deliver(report, as_json=as_json)
-        return report.exit_code
+        return command(
+            registry,
+            name,
+            record_type=record_type.value if record_type else None,
+            nameservers=list(nameserver or []),
+            timeout=timeout,
+            as_json=as_json,
+        )
 
     run_command("resolve", as_json, action)

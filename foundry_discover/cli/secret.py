@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from foundry_discover.checks.aws.client import DEFAULT_TIMEOUT  # botocore itself is imported only when used
-from foundry_discover.cli.options import JsonOpt, run_command, seconds, state
-from foundry_discover.lite.errors import FoundryError
+from foundry_discover.cli.options import JsonOpt, reflow, run_command, seconds, state
 
 if TYPE_CHECKING:
-    from foundry_discover.checks.aws.plan import SecretsClient
+    from foundry_discover.commands.secret import ClientOptions
 
 HELP = """Read Secrets Manager the way the application does: LocalStack in development, AWS otherwise.
 
 ENVIRONMENT picks the endpoint (development/dev/local, or unset: the registry's LocalStack;
 anything else: AWS). Values are never printed unless you ask with --reveal or --raw.
+
+Exit 0, 1 not found, 4 unreachable. Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
 """
 
 GET_HELP = """Fetch a secret and show what was fetched, without showing the value.
@@ -46,7 +46,6 @@ Examples:
     foundry-discover secret list --timeout 30
 """
 
-T = TypeVar("T")
 
 secret_app = typer.Typer(no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})
 
@@ -72,48 +71,17 @@ TimeoutOpt = Annotated[
 ]
 
 
-def _with_client(
-    ctx: typer.Context,
-    command: str,
-    as_json: bool,
-    explain: bool,
-    allow: bool,
-    timeout: float | None,
-    body: Callable[[SecretsClient, Callable[[Callable[[], T]], T]], Any],
-) -> None:
-    """Open the client, then run ``body``; its failures carry the plan's warnings too.
-
-    ``body`` gets the client and ``bounded``, which runs a core call inside the deadline.
-    """
+def _options(explain: bool, allow: bool, timeout: float | None, as_json: bool) -> ClientOptions:
+    """What both commands share; the clock starts here, before botocore is imported."""
     import time
 
-    started = time.monotonic()
-    registry = state(ctx).registry()
+    from foundry_discover.commands.secret import ClientOptions
+
     limit = seconds(timeout, wait=False, default=DEFAULT_TIMEOUT, wait_default=DEFAULT_TIMEOUT)
-
-    def action() -> int:
-        from foundry_discover import render
-        from foundry_discover.checks.aws import client
-        from foundry_discover.render import secret as show
-
-        sc = client.open_client(registry, allow_non_aws_endpoint=allow, config=client.cli_config(limit))
-        if explain and not as_json:
-            show.show_plan(sc.plan)
-
-        def bounded(call: Callable[[], T]) -> T:
-            return client.call_within(sc, limit, call, started=started)
-
-        try:
-            body(sc, bounded)
-        except FoundryError as exc:
-            render.emit_error(command, exc, as_json=as_json, warnings=sc.plan.warnings)
-            return exc.exit_code
-        return 0
-
-    run_command(command, as_json, action)
+    return ClientOptions(explain, allow, limit, time.monotonic(), as_json)
 
 
-@secret_app.command("get", help=GET_HELP)
+@secret_app.command("get", help=reflow(GET_HELP))
 def get(
     ctx: typer.Context,
     secret_id: Annotated[str, typer.Argument(metavar="SECRET_ID", help="Secret name or ARN.")],
@@ -138,31 +106,27 @@ def get(
             "--raw writes the value alone; it cannot go with --json or --explain", param_hint="--raw"
         )
 
-    def body(sc: SecretsClient, bounded: Callable[[Callable[[], Any]], Any]) -> None:
-        from foundry_discover import render
-        from foundry_discover.checks.aws import calls
-        from foundry_discover.render import secret as show
+    options = _options(explain, allow_non_aws_endpoint, timeout, as_json)
+    registry = state(ctx).registry()
 
-        secret = bounded(
-            lambda: calls.get_secret(
-                sc, secret_id, key=key, version_stage=version_stage, version_id=version_id, reveal=reveal or raw
-            )
-        )
-        if raw:
-            for message in sc.plan.warnings:
-                render.warn(message)
-            show.write_raw(secret)
-            return
-        render.emit(
-            render.Outcome("secret get", secret, 0, list(sc.plan.warnings)),
-            as_json=as_json,
-            human=lambda _: show.show_secret(secret),
+    def action() -> int:
+        from foundry_discover.commands import secret as command
+
+        return command.get(
+            registry,
+            secret_id,
+            key=key,
+            version_stage=version_stage,
+            version_id=version_id,
+            reveal=reveal,
+            raw=raw,
+            options=options,
         )
 
-    _with_client(ctx, "secret get", as_json, explain, allow_non_aws_endpoint, timeout, body)
+    run_command("secret get", as_json, action)
 
 
-@secret_app.command("list", help=LIST_HELP)
+@secret_app.command("list", help=reflow(LIST_HELP))
 def list_(
     ctx: typer.Context,
     explain: ExplainOpt = False,
@@ -170,16 +134,12 @@ def list_(
     timeout: TimeoutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    def body(sc: SecretsClient, bounded: Callable[[Callable[[], Any]], Any]) -> None:
-        from foundry_discover import render
-        from foundry_discover.checks.aws import calls
-        from foundry_discover.render import secret as show
+    options = _options(explain, allow_non_aws_endpoint, timeout, as_json)
+    registry = state(ctx).registry()
 
-        listed = bounded(lambda: calls.list_secrets(sc))
-        render.emit(
-            render.Outcome("secret list", listed, 0, list(sc.plan.warnings)),
-            as_json=as_json,
-            human=lambda _: show.show_list(listed),
-        )
+    def action() -> int:
+        from foundry_discover.commands import secret as command
 
-    _with_client(ctx, "secret list", as_json, explain, allow_non_aws_endpoint, timeout, body)
+        return command.list_secrets(registry, options)
+
+    run_command("secret list", as_json, action)

@@ -8,13 +8,14 @@ from typing import Annotated
 import typer
 
 from foundry_discover.cli.options import JsonOpt, run_command, state
-from foundry_discover.lite.errors import ConfigError
 
 HELP = """Print a service's URL from the registry, or every service's.
 
 The URL alone goes to stdout, so it composes:
 
     curl "$(foundry-discover url localstack)/_localstack/health"
+
+Exit 0, or 3 when a value is bad (the table still shows the others), 2 for a bad flag.
 
 Examples:
 
@@ -43,38 +44,30 @@ def url(
         raise typer.BadParameter("give --host or --port, not both", param_hint="--host/--port")
     if name is not None and all_:
         raise typer.BadParameter("give a NAME or --all, not both", param_hint="--all")
+    one_only = [
+        flag
+        for flag, given in (
+            ("--host", host_only),
+            ("--port", port_only),
+            ("--explain", explain),
+            ("--path", bool(path)),
+        )
+        if given
+    ]
+    if name is None and one_only:
+        raise typer.BadParameter(
+            f"{one_only[0]} applies to one service: give its NAME (url localstack {one_only[0]})",
+            param_hint=one_only[0],
+        )
     registry = state(ctx).registry()
 
     def action() -> int:
-        from foundry_discover import render
-        from foundry_discover.render import url as show
+        from foundry_discover.commands import url as command
 
         if name is None:
-            entries = list(registry.entries())
-            bad = [e for _, e in entries if isinstance(e, ConfigError)]
-            code = bad[0].exit_code if bad else 0
-            render.emit(
-                render.Outcome("url", show.entries_json(entries), code),
-                as_json=as_json,
-                human=lambda _: show.show_entries(entries),
-            )
-            return code
-        service = registry.get(name)
-        warnings = list(service.warnings)
-        if explain:
-            from foundry_discover.checks.envcheck import unread_variables
-
-            # Only --explain pays for this: the bare URL is the fast path.
-            reads = (service.host_env, service.port_env)
-            warnings += [str(f) for f in unread_variables(registry.env, registry.names()) if f.reads in reads]
-        if as_json:
-            result = show.service_json(service, path)
-            render.emit(render.Outcome("url", result, 0, warnings), as_json=True, human=show.show_value)
-        elif explain:
-            show.show_explain(service, path, warnings)
-        else:
-            value = service.host if host_only else str(service.port) if port_only else service.url_for(path)
-            render.emit(render.Outcome("url", value, 0, list(service.warnings)), as_json=False, human=show.show_value)
-        return 0
+            return command.show_all(registry, as_json=as_json)
+        return command.show_one(
+            registry, name, path=path, explain=explain, host_only=host_only, port_only=port_only, as_json=as_json
+        )
 
     run_command("url", as_json, action)

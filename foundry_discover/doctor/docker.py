@@ -21,6 +21,7 @@ from foundry_discover.lite.errors import EXIT_NOT_OK, ConfigError
 from foundry_discover.lite.registry import Registry, Service
 
 if TYPE_CHECKING:
+    from foundry_discover.checks.loopback import HomeRoute
     from foundry_discover.checks.runtime import Runtime
     from foundry_discover.doctor.model import ServiceReport, Step
     from foundry_discover.lite.base import Deadline
@@ -97,7 +98,8 @@ def apply(
     target = found.targets.get(service.name) if found else None
     if failed is not None:
         inside = runtime.kind == "container" or (found is not None and found.self is not None)
-        verdict = diagnose(service, failed.name, runtime, found, default_host=default_host)
+        route = _home_route(report, service) if failed.name == "connect" else None
+        verdict = diagnose(service, failed.name, runtime, found, default_host=default_host, route=route)
         verdict = verdict or similar.near_name(service, failed.name, target, inside)
         if verdict is not None:
             if verdict.kind == "docker-localhost":
@@ -130,6 +132,20 @@ def apply(
     step.fix = verdict.fix
     step.data["docker"] = verdict.kind
     step.data.update(data)
+
+
+def _home_route(report: ServiceReport, service: Service) -> HomeRoute | None:
+    """How the service's host leads back here, from the addresses its resolve step got."""
+    from foundry_discover.checks.dns.model import HOSTS
+    from foundry_discover.checks.loopback import home_route
+
+    resolved = next((s for s in report.steps if s.name == "resolve"), None)
+    addresses = list(resolved.data.get("addresses", [])) if resolved is not None else []
+    try:
+        hosts = HOSTS.read_text(errors="replace")
+    except OSError:
+        hosts = None
+    return home_route(service.host, addresses, hosts)
 
 
 def _explain(step: Step, kind: str, cause: str, fix: str) -> None:

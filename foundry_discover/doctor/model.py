@@ -119,36 +119,6 @@ class DoctorReport:
             "left_out": len(self.left_out),
         }
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "exit_code": self.exit_code,
-            "elapsed_ms": round(self.elapsed_ms, 3),
-            "attempts": self.attempts,
-            "timed_out": self.timed_out,
-            "interrupted": self.interrupted,
-            "environment": self.environment,
-            "runtime": self.runtime,
-            "notes": self.notes,
-            "left_out": self.left_out,
-            "environment_check": self.environment_check,
-            "environment_warnings": self.environment_warnings,
-            "docker": self.docker,
-            "counts": self.counts(),
-            "services": [
-                {
-                    "name": s.name,
-                    "url": s.url,
-                    "ok": s.ok,
-                    "exit_code": s.exit_code,
-                    "failed_step": s.failure.name if s.failure else None,
-                    "unfinished_step": s.unfinished.name if s.unfinished and not s.failure else None,
-                    "steps": s.steps,
-                }
-                for s in self.services
-            ],
-        }
-
 
 @dataclass(frozen=True)
 class Options:

@@ -41,12 +41,9 @@ MAX_READ = 16 * 1024
 class Heard(Record):
     """What came back after a hello: the bytes, and how the read ended."""
 
-    __slots__ = ("data", "how", "elapsed_ms")
-
-    def __init__(self, data: bytes, how: How, elapsed_ms: float) -> None:
-        self.data = data
-        self.how = how
-        self.elapsed_ms = elapsed_ms
+    data: bytes
+    how: How
+    elapsed_ms: float
 
 
 def host_arg(host: str) -> str | bytes:

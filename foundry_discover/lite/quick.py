@@ -1,8 +1,7 @@
 """``health`` without Typer: a healthcheck that starts in the time of Python itself.
 
-This module holds the one-shot ``health`` actions (``check_once`` for a service,
-``check_emulator_once`` for LocalStack) that the Typer command runs too, and the parser
-of their plain forms.
+This module is the parser of the plain forms; the actions it runs (``healthcheck``
+for a service, ``commands.health`` for the emulator) are the Typer command's too.
 
 A Compose healthcheck or a Kubernetes probe runs ``foundry-discover health redis`` (or
 ``health --url http://127.0.0.1:4566 --require secretsmanager``) every few seconds in
@@ -23,17 +22,12 @@ form both ways and compares the two byte for byte.
 from __future__ import annotations
 
 from foundry_discover.lite.base import COMPLETE_VAR, Record
-from foundry_discover.lite.errors import FoundryError, NotOkError
+from foundry_discover.lite.healthcheck import check_once, is_emulator
 
-# One module, not two: every module a healthcheck imports costs it about 0.3 ms here.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from foundry_discover.checks.emulator.model import EmulatorHealth
-    from foundry_discover.lite.base import Deadline
-    from foundry_discover.lite.registry import Registry, Service
-    from foundry_discover.lite.servicecheck import ServiceCheck
 
 _DIGITS = frozenset("0123456789")
 
@@ -41,31 +35,14 @@ _DIGITS = frozenset("0123456789")
 class Plan(Record):
     """A ``health`` command line this module runs itself."""
 
-    __slots__ = ("name", "as_json", "timeout", "registry_file", "url", "require")
-
-    def __init__(
-        self,
-        name: str | None,
-        *,
-        as_json: bool = False,
-        timeout: float | None = None,
-        registry_file: str | None = None,
-        url: str | None = None,
-        require: tuple[str, ...] = (),
-    ) -> None:
-        #: None for the emulator check, as `health` with no NAME.
-        self.name = name
-        self.as_json = as_json
-        self.timeout = timeout
-        self.registry_file = registry_file
-        self.url = url
-        #: The AWS services --require named, parsed (lower case, de-duplicated).
-        self.require = require
-
-
-def is_emulator(name: str) -> bool:
-    """Whether NAME is the emulator, as the Typer command reads it."""
-    return name.strip().upper().replace("-", "_") == "LOCALSTACK"
+    #: None for the emulator check, as `health` with no NAME.
+    name: str | None
+    as_json: bool = False
+    timeout: float | None = None
+    registry_file: str | None = None
+    url: str | None = None
+    #: The AWS services --require named, parsed (lower case, de-duplicated).
+    require: tuple[str, ...] = ()
 
 
 def _value(arg: str, option: str, rest: Iterator[str]) -> str | None:
@@ -159,65 +136,9 @@ def run_plan(plan: Plan) -> int:
     def action() -> int:
         deadline = Deadline.after(plan.timeout or DEFAULT_TIMEOUT)
         if plan.name is None or is_emulator(plan.name):
+            from foundry_discover.commands.health import check_emulator_once
+
             return check_emulator_once(registry, plan.url, list(plan.require), deadline, as_json=plan.as_json)
         return check_once(registry, plan.name, deadline, as_json=plan.as_json)
 
     return guarded("health", plan.as_json, action)
-
-
-# ---- the actions, shared with the Typer command -----------------------------------------
-
-
-def what(service: Service) -> str:
-    """How the service is named in messages: ``redis at redis://redis:6379``."""
-    return f"{service.name.lower()} at {service.url}"
-
-
-def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bool) -> int:
-    """The scheme's protocol check of service ``name``, shown; its exit code."""
-    from foundry_discover.lite.servicecheck import probe_service
-
-    service = registry.get(name)
-    result = probe_service(service, deadline)
-    if result.probe is not None and result.probe.state == "redirect":
-        # Rare: only a health path that redirects pays for the HTTP client.
-        from foundry_discover.checks.service import follow_redirect
-
-        follow_redirect(result, service, deadline)
-    return deliver(result, what(service), as_json=as_json)
-
-
-def check_emulator_once(
-    registry: Registry, url: str | None, required: list[str], deadline: Deadline, *, as_json: bool
-) -> int:
-    """The emulator check of ``url`` (default: the registry's LOCALSTACK), shown; its exit code."""
-    from foundry_discover.checks.emulator.check import check_emulator
-    from foundry_discover.checks.emulator.parse import emulator_base
-
-    base = emulator_base(url) if url is not None else registry.get("LOCALSTACK").url
-    result = check_emulator(base, deadline, require=required, name="localstack")
-    return deliver(result, f"localstack at {base}", as_json=as_json)
-
-
-def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool) -> int:
-    """Show a finished check (and its one-line error when it is not ok); its exit code."""
-    from foundry_discover import render
-    from foundry_discover.lite.servicecheck import ServiceCheck
-    from foundry_discover.render import health as show
-
-    problem: FoundryError | None = None if result.ok else NotOkError(summary(result, subject))
-    if isinstance(result, ServiceCheck) and result.error is not None and not result.ok:
-        if result.probe is None:
-            raise result.error  # nothing answered: there is no result to show
-        problem = result.error  # something answered: show what (JSON carries the protocol)
-    human = show.show_service if isinstance(result, ServiceCheck) else show.show_emulator
-    render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=human)
-    return result.exit_code
-
-
-def summary(result: EmulatorHealth | ServiceCheck, subject: str) -> str:
-    from foundry_discover.lite.servicecheck import ServiceCheck
-
-    if isinstance(result, ServiceCheck):
-        return f"{subject} is {result.verdict}: {'; '.join(result.reasons)}"
-    return result.summary()

@@ -42,44 +42,17 @@ class DoesNotResolve(NotOkError):
 class ServiceCheck(Record):
     """A non-emulator service: its scheme's protocol check (probes), or the emulator's when it is one."""
 
-    __slots__ = (
-        "name",
-        "url",
-        "verdict",
-        "reasons",
-        "connect_ms",
-        "health_url",
-        "http_status",
-        "error",
-        "emulator",
-        "probe",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        url: str,
-        verdict: Verdict,
-        reasons: list[str],
-        *,
-        connect_ms: float | None = None,
-        health_url: str | None = None,
-        http_status: int | None = None,
-        error: FoundryError | None = None,
-        emulator: EmulatorHealth | None = None,
-        probe: ProbeResult | None = None,
-    ) -> None:
-        self.name = name
-        self.url = url
-        self.verdict = verdict
-        self.reasons = reasons
-        self.connect_ms = connect_ms
-        self.health_url = health_url
-        self.http_status = http_status
-        self.error = error
-        self.emulator = emulator
-        #: The protocol check by scheme (probes): what answered on the port, and what it said.
-        self.probe = probe
+    name: str
+    url: str
+    verdict: Verdict
+    reasons: list[str]
+    connect_ms: float | None = None
+    health_url: str | None = None
+    http_status: int | None = None
+    error: FoundryError | None = None
+    emulator: EmulatorHealth | None = None
+    #: The protocol check by scheme (probes): what answered on the port, and what it said.
+    probe: ProbeResult | None = None
 
     @property
     def ok(self) -> bool:

@@ -19,11 +19,8 @@ REGISTRY_ENV = "FOUNDRY_DISCOVER_REGISTRY"
 class Source(FrozenRecord):
     """Where one value came from."""
 
-    __slots__ = ("kind", "detail")
-
-    def __init__(self, kind: SourceKind, detail: str) -> None:
-        self.kind = kind
-        self.detail = detail
+    kind: SourceKind
+    detail: str
 
     def __str__(self) -> str:
         if self.kind == "env":
@@ -36,34 +33,14 @@ class Source(FrozenRecord):
 class ServiceSpec(FrozenRecord):
     """A declared service: its defaults, before the environment has its say."""
 
-    __slots__ = (
-        "name",
-        "host",
-        "port",
-        "scheme",
-        "health_path",
-        "declared_by",
-        "source",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        host: str,
-        port: int | None,
-        scheme: str = "http",
-        health_path: str | None = None,
-        declared_by: str = "built-in",
-        source: Source | None = None,
-    ) -> None:
-        self.name = name
-        self.host = host
-        self.port = port
-        self.scheme = scheme
-        self.health_path = health_path
-        self.declared_by = declared_by
-        #: Set when a registry file declared it: the defaults then come from that file.
-        self.source = source
+    name: str
+    host: str
+    port: int | None
+    scheme: str = "http"
+    health_path: str | None = None
+    declared_by: str = "built-in"
+    #: Set when a registry file declared it: the defaults then come from that file.
+    source: Source | None = None
 
 
 BUILTIN_SERVICES: tuple[ServiceSpec, ...] = (

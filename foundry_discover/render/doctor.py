@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from foundry_discover.doctor.model import UNFINISHED, DoctorReport, ServiceReport, StepStatus
 from foundry_discover.doctor.verdict import few
-from foundry_discover.render import Cell, line, table
+from foundry_discover.render import Cell, line, record_message, table
 
 if TYPE_CHECKING:
     from foundry_discover.checks.docker.logs import LogTail
@@ -40,13 +40,23 @@ def show_failures(report: DoctorReport) -> None:
 
 
 def _head(report: DoctorReport) -> None:
-    app = report.environment_check.get("app")
-    differs = f" (the application: {app})" if app and app != report.environment else ""
-    line(f"where: {report.runtime.summary()}; ENVIRONMENT: {report.environment}{differs}", "dim")
+    line(f"where: {report.runtime.summary()}; {environment_words(report)}", "dim")
     for note in report.notes:
         line(f"note: {note}", "dim")
     if report.docker is not None:
         line(f"docker: {report.docker.note}", "dim")
+
+
+def environment_words(report: DoctorReport) -> str:
+    """``ENVIRONMENT=staging, production to this tool`` : the value as set, then what it means."""
+    check = report.environment_check
+    value, app = check.get("value"), check.get("app")
+    if value is None:
+        return f"ENVIRONMENT unset, {report.environment} to this tool"
+    if value == report.environment and app in (None, report.environment):
+        return f"ENVIRONMENT={value}"
+    also = f", {app} to the application" if app and app != report.environment else ""
+    return f"ENVIRONMENT={value!r}, {report.environment} to this tool{also}"
 
 
 def _service(service: ServiceReport) -> None:
@@ -61,6 +71,7 @@ def _service(service: ServiceReport) -> None:
     for step in service.steps:
         # Below the table, not in it: a long fix would stretch every row.
         if step.fix and step.status in ("fail", "warn"):
+            record_message(f"doctor {step.name}", step.detail, step.fix)
             line(f"fix ({step.name}): {step.fix}", "yellow")
         if step.status == "fail" and step.data.get("docker_log") is not None:
             _log_tail(step.name, step.data["docker_log"])
@@ -175,3 +186,35 @@ def junit_xml(report: DoctorReport) -> str:
             out.text = f"warning: {step.detail}" + (f"\nfix: {step.fix}" if step.fix else "")
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def report_json(report: DoctorReport) -> dict[str, Any]:
+    """The --json shape of a doctor report (the contract in tests/test_json_contract.py)."""
+    return {
+        "ok": report.ok,
+        "exit_code": report.exit_code,
+        "elapsed_ms": round(report.elapsed_ms, 3),
+        "attempts": report.attempts,
+        "timed_out": report.timed_out,
+        "interrupted": report.interrupted,
+        "environment": report.environment,
+        "runtime": report.runtime,
+        "notes": report.notes,
+        "left_out": report.left_out,
+        "environment_check": report.environment_check,
+        "environment_warnings": report.environment_warnings,
+        "docker": report.docker,
+        "counts": report.counts(),
+        "services": [
+            {
+                "name": s.name,
+                "url": s.url,
+                "ok": s.ok,
+                "exit_code": s.exit_code,
+                "failed_step": s.failure.name if s.failure else None,
+                "unfinished_step": s.unfinished.name if s.unfinished and not s.failure else None,
+                "steps": s.steps,
+            }
+            for s in report.services
+        ],
+    }

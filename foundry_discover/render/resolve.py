@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from foundry_discover.checks.dns.model import RESOLV_CONF, AnswerStatus, Query, ResolveReport
 from foundry_discover.lite.errors import EXIT_UNREACHABLE, FoundryError, NotOkError, UnreachableError
-from foundry_discover.render import Cell, line, table
+from foundry_discover.render import Cell, line, table, to_jsonable
 from foundry_discover.render import deliver as render_deliver
 
 _STYLE = {
@@ -21,7 +23,44 @@ def deliver(report: ResolveReport, *, as_json: bool) -> None:
     if report.exit_code != 0:
         kind: type[FoundryError] = UnreachableError if report.exit_code == EXIT_UNREACHABLE else NotOkError
         problem = kind(report.verdict.summary, fix=report.verdict.fix)
-    render_deliver("resolve", report, report.exit_code, problem, as_json=as_json, human=show)
+    render_deliver(
+        "resolve", report_json(report), report.exit_code, problem, as_json=as_json, human=lambda _: show(report)
+    )
+
+
+def report_json(report: ResolveReport) -> dict[str, Any]:
+    """The --json shape of a report (the contract in tests/test_json_contract.py)."""
+    cfg = report.config
+    return {
+        "query": report.query,
+        "host": report.host,
+        "service": report.target.service,
+        "host_source": report.target.source,
+        "host_variable": report.target.variable,
+        "types": report.types,
+        "resolved": report.verdict.resolved,
+        "verdict": to_jsonable(report.verdict),
+        "app": to_jsonable(report.app),
+        "hosts_file": to_jsonable(report.hosts),
+        "resolver": {
+            "nameservers": [str(n) for n in cfg.nameservers],
+            "nameserver_override": report.nameserver_override,
+            "search": cfg.search,
+            "ndots": cfg.ndots,
+            "timeout": cfg.timeout,
+            "attempts": cfg.attempts,
+            "rotate": cfg.rotate,
+            "options": cfg.options,
+            "sources": cfg.sources,
+            "ignored": cfg.ignored,
+        },
+        "candidates": [
+            {"name": c.name, "origin": c.origin, "status": c.status.value, "note": c.note, "queries": c.queries}
+            for c in report.candidates
+        ],
+        "stopped": report.stopped,
+        "timeout": report.timeout,
+    }
 
 
 def show(report: ResolveReport) -> None:

@@ -4,24 +4,25 @@
 its threads are joined when the interpreter exits, so an interrupted command would hang
 until the slowest check gave up. Here each job runs in a daemon thread: the main thread
 waits on them, an interrupt (KeyboardInterrupt, which ``errors.Terminated`` is) stops the
-waiting, and the caller reports what finished and what did not. Standard library only.
+waiting, and the caller reports what finished and what did not.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
 
+@dataclass
 class Gathered(Generic[T]):
     """The jobs' results in order (None where a job had not finished), and the interrupt if any."""
 
-    def __init__(self, results: list[T | None], interrupt: KeyboardInterrupt | None) -> None:
-        self.results = results
-        self.interrupt = interrupt
+    results: list[T | None]
+    interrupt: KeyboardInterrupt | None
 
 
 def gather(jobs: Sequence[Callable[[], T]], *, name: str = "check") -> Gathered[T]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from foundry_discover.lite.base import Deadline
@@ -28,24 +29,16 @@ BACKOFF = 1.5
 MAX_INTERVAL = 0.1
 
 
-# Polled is a plain class, not a dataclass: every command imports this module, and
-# generating a dataclass's methods costs about half a millisecond each.
+@dataclass
 class Polled(Generic[T]):
     """How a wait ended: the last value seen, and whether it was what we waited for."""
 
-    def __init__(self, last: T, done: bool, gave_up: bool, attempts: int, elapsed: float) -> None:
-        self.last = last
-        self.done = done
-        #: True when ``give_up`` said waiting longer cannot help (e.g. an init script failed).
-        self.gave_up = gave_up
-        self.attempts = attempts
-        self.elapsed = elapsed
-
-    def __repr__(self) -> str:
-        return (
-            f"Polled(last={self.last!r}, done={self.done}, gave_up={self.gave_up}, "
-            f"attempts={self.attempts}, elapsed={self.elapsed:.3f})"
-        )
+    last: T
+    done: bool
+    #: True when ``give_up`` said waiting longer cannot help (e.g. an init script failed).
+    gave_up: bool
+    attempts: int
+    elapsed: float
 
     @property
     def timed_out(self) -> bool:

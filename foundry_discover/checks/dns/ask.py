@@ -1,4 +1,4 @@
-"""TODO."""
+"""One DNS query to one server over UDP (then TCP when truncated), with dnspython, timed."""
 
 from __future__ import annotations
 

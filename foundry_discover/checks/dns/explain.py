@@ -1,4 +1,4 @@
-"""TODO."""
+"""doctor's use of the trace: one cause and one fix for a name that does not resolve or connect."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO."""
+"""The DNS trace's result models: a query, a candidate name, the application's answer, the verdict."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from foundry_discover.checks.dns.conf import (
     ResolverConfig,
@@ -181,41 +181,6 @@ class ResolveReport:
     @property
     def answer(self) -> Candidate | None:
         return next((c for c in self.candidates if c.status is AnswerStatus.ANSWER), None)
-
-    def to_json(self) -> dict[str, Any]:
-        from foundry_discover.render import to_jsonable
-
-        cfg = self.config
-        return {
-            "query": self.query,
-            "host": self.host,
-            "service": self.target.service,
-            "host_source": self.target.source,
-            "host_variable": self.target.variable,
-            "types": self.types,
-            "resolved": self.verdict.resolved,
-            "verdict": to_jsonable(self.verdict),
-            "app": to_jsonable(self.app),
-            "hosts_file": to_jsonable(self.hosts),
-            "resolver": {
-                "nameservers": [str(n) for n in cfg.nameservers],
-                "nameserver_override": self.nameserver_override,
-                "search": cfg.search,
-                "ndots": cfg.ndots,
-                "timeout": cfg.timeout,
-                "attempts": cfg.attempts,
-                "rotate": cfg.rotate,
-                "options": cfg.options,
-                "sources": cfg.sources,
-                "ignored": cfg.ignored,
-            },
-            "candidates": [
-                {"name": c.name, "origin": c.origin, "status": c.status.value, "note": c.note, "queries": c.queries}
-                for c in self.candidates
-            ],
-            "stopped": self.stopped,
-            "timeout": self.timeout,
-        }
 
 
 @dataclass

@@ -1,4 +1,6 @@
-"""TODO."""
+"""The rules that turn a trace into a verdict: what went wrong (NXDOMAIN, a silent server, a search
+list that never reaches the name) and what to do.
+"""
 
 from __future__ import annotations
 

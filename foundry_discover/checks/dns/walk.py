@@ -1,4 +1,8 @@
-"""TODO."""
+"""glibc's name walk, redone: the search list and ``ndots`` give candidate names, each asked in order.
+
+The order and the stop rules are glibc's (``res_nsearch``), so the candidate that
+answers here is the one the application's getaddrinfo got.
+"""
 
 from __future__ import annotations
 

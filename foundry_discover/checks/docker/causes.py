@@ -74,8 +74,8 @@ def _start(c: Container) -> str:
     return f"`docker compose up -d {c.service}`" if c.service else f"`docker start {c.name}`"
 
 
-def _where(c: Container) -> str:
-    return f"service {c.service}'s `environment:`" if c.service else f"`docker run --env` of {c.name}"
+def _who(c: Container) -> str:
+    return f"service {c.service}" if c.service else f"container {c.name}"
 
 
 def _licence(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> Cause | None:
@@ -84,22 +84,22 @@ def _licence(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> C
     # Exit code 55 is LocalStack's; between two restarts a loop shows exit code 0, and the lines tell.
     if not (c.exit_code == LICENCE_EXIT and (said or localstack)) and not (said and c.state != "exited"):
         return None
-    image = f" (image {c.image})" if c.image else ""
-    stopped = f"LocalStack{image} quit at start (exit code {LICENCE_EXIT})"
     reason = _reason(lines)
     if reason is None or _NO_TOKEN.search(reason):
+        image = f" {c.image}" if c.image else ""
         return Cause(
             "localstack-licence",
-            f"{stopped}: since March 2026 its image needs an account, and no LOCALSTACK_AUTH_TOKEN was set",
-            f"Set LOCALSTACK_AUTH_TOKEN in {_where(c)} (a token from {TOKENS_PAGE}), pin the last open-source "
-            f"image `{LOCALSTACK_OPEN_TAG}`, or use an open-source emulator: {OPEN_EMULATORS}",
+            f"LocalStack quit at start for want of a licence: its image{image} needs LOCALSTACK_AUTH_TOKEN "
+            "since March 2026",
+            f"Set LOCALSTACK_AUTH_TOKEN for {_who(c)}, pin the last open-source image `{LOCALSTACK_OPEN_TAG}`, "
+            f"or switch to {OPEN_EMULATORS}",
             reason or (said[0] if said else None),
         )
     return Cause(
         "localstack-licence",
-        f"{stopped}: its licence activation failed ({reason})",
-        f"Check LOCALSTACK_AUTH_TOKEN in {_where(c)} against {TOKENS_PAGE}; or pin `{LOCALSTACK_OPEN_TAG}`, "
-        f"or use {OPEN_EMULATORS}",
+        f'LocalStack quit at start: its licence activation failed, saying "{reason}"',
+        f"Check the LOCALSTACK_AUTH_TOKEN of {_who(c)} at {TOKENS_PAGE}, pin `{LOCALSTACK_OPEN_TAG}`, "
+        f"or switch to {OPEN_EMULATORS}",
         reason,
     )
 
@@ -124,25 +124,15 @@ def _port_allocated(c: Container, lines: Sequence[str], others: Sequence[Summary
         for o in others
         if o.id != c.id and o.state == "running" and port is not None and port in o.published
     ]
-    published = f"host port {address}:{port}" if address and port else f"host port {port}" if port else "a host port"
-    held = (
-        f" (container {', '.join(holders)} publishes it)"
-        if holders
-        else " (no container publishes it: a process on the host holds it)"
-    )
-    free = (
-        f"stop {holders[0]} (`docker stop {holders[0]}`)"
-        if holders
-        else f"stop what listens there (`ss -ltnp 'sport = :{port}'` names it)"
-        if port
-        else "stop what holds it"
-    )
+    where = f"host port {address}:{port}" if address and port else f"host port {port}" if port else "a host port"
+    held = f"container {', '.join(holders)} publishes it" if holders else "a process on the host holds it"
+    free = f"`docker stop {holders[0]}`" if holders else f"stop what `ss -ltnp 'sport = :{port}'` names"
     inside = next((p.container_port for p in c.ports if p.host_port == port), None) or port
+    other = f", e.g. `127.0.0.1:{(port or 4566) + 1}:{inside}`" if port else ""
     return Cause(
         "port-allocated",
-        f"Docker could not publish {published} for it: the port is already allocated{held}",
-        f"Free host port {port}: {free}; or publish another host port "
-        f'(`ports: ["127.0.0.1:{(port or 4566) + 1}:{inside}"]`) and point the host side at it; then {_start(c)}',
+        f"{where} is already allocated, so Docker could not publish it: {held}",
+        f"Free it: {free}; or publish another host port{other}; then {_start(c)}",
         match.group(0) if match else c.error,
     )
 
@@ -155,10 +145,9 @@ def _in_use(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> Ca
     where = f"port {port}" if port else "its port"
     return Cause(
         "address-in-use",
-        f"it could not listen on {where}: address already in use inside its network namespace",
-        f"Another process there holds {where} (a second server in the container, or a container sharing "
-        f"its network: `network_mode: host` or `service:...`); `ss -ltnp` there names it. Stop it or move one of "
-        f"the two to another port, then {_start(c)}",
+        f"it could not listen on {where}: another process in its network namespace holds it",
+        f"Find the holder with `ss -ltnp` there: a second server in the container, or one sharing its network "
+        f"by `network_mode: host` or `service:...`; stop it or move one to another port, then {_start(c)}",
         said,
     )
 
@@ -168,12 +157,12 @@ def _oom(c: Container, lines: Sequence[str], others: Sequence[Summary]) -> Cause
         return None
     if c.memory:
         limit = f"{c.memory / 2**20:g} MiB"
-        cause = f"State.OOMKilled: the kernel killed it at its memory limit of {limit}"
+        cause = f"the kernel's OOM killer stopped it at its memory limit of {limit} (State.OOMKilled)"
         more = f"Raise its memory limit ({limit} now: `mem_limit:` or `deploy.resources.limits.memory` in Compose, "
         more += "`docker run --memory`)"
     else:
-        cause = "State.OOMKilled: the kernel killed it, and it has no memory limit of its own: the machine ran out"
-        more = "Free memory on the Docker host (or give Docker Desktop's VM more)"
+        cause = "the kernel's OOM killer stopped it, and it has no memory limit: the Docker host ran out of memory"
+        more = "Free memory on the Docker host, or give Docker Desktop's VM more,"
     return Cause("oom-killed", cause, f"{more} or make it use less; `docker stats` shows its use; then {_start(c)}")
 
 
@@ -184,10 +173,10 @@ def _signal(c: Container) -> Cause | None:
     if code == 137:
         return Cause(
             "sigkill",
-            "exit code 137 is SIGKILL: `docker kill`, a `docker stop` whose grace period ran out (the process "
-            "ignored SIGTERM), or the kernel's OOM killer beyond the container's own limit",
-            f"Start it again ({_start(c)}). If a stop killed it, let its main process handle SIGTERM (`init: true`, "
-            "`exec` in the entry script) or raise `stop_grace_period`; `dmesg | grep -i oom` shows an OOM kill",
+            "exit code 137 is SIGKILL: `docker kill`, a `docker stop` that SIGTERM did not end in time, or an "
+            "OOM kill beyond its own limit",
+            f"Start it again: {_start(c)}; if a stop killed it, let its process handle SIGTERM (`init: true`) "
+            "or raise `stop_grace_period`; `dmesg` shows OOM kills",
         )
     if code == 143:
         return Cause(

@@ -18,8 +18,9 @@ from foundry_discover.checks.docker.facts import Container, ContainerTarget, Sim
 from foundry_discover.checks.docker.verdicts import Diagnosis, is_loopback
 from foundry_discover.lite.registry import Service
 
-#: Shown at most: the closest first.
+#: Kept at most (the JSON), the closest first; the message names the first IN_MESSAGE.
 SHOWN = 3
+IN_MESSAGE = 2
 _SEPARATORS = re.compile(r"[-_.]")
 _SHORT_ID = re.compile(r"[0-9a-f]{12}")
 #: Order among equally close names of one container.
@@ -62,7 +63,7 @@ def closeness(wanted: str, name: str) -> tuple[int, str] | None:
     if not a or not b:
         return None
     if a == b:
-        return 0, "only case, `-`, `_` or `.` differ"
+        return 0, "same name but for case, -, _ or ."
     edits = distance(a, b)
     if edits <= allowed(wanted):
         return edits, f"{edits} edit{'s' if edits > 1 else ''} away"
@@ -110,16 +111,11 @@ def near_name(service: Service, step: str, target: ContainerTarget | None, insid
     if step != "resolve" or target is None or target.container is not None or not target.similar:
         return None
     best = target.similar[0]
-    cause = f"no container, Compose service or network alias is named {target.host}; " + "; ".join(
-        _described(s) for s in target.similar
-    )
+    near = "; ".join(_described(s) for s in target.similar[:IN_MESSAGE])
+    cause = f"no container or alias is named {target.host}; {near}"
     fix = f"Set {service.host_env}={best.name}"
     if not inside:
-        fix = (
-            f"{best.name} resolves only inside Docker network {_first(best.networks)}: from the host use "
-            f"{service.host_env}=localhost and the port {best.container} publishes (`docker port {best.container}`); "
-            f"inside the network, {service.host_env}={best.name}"
-        )
+        fix = f"From the host use {service.host_env}=localhost and the port `docker port {best.container}` shows"
     elif best.shared is False:
         network = _first(best.networks)
         fix += f", and put this container on network {network} (`docker network connect {network}`, or `networks:`)"
@@ -136,7 +132,11 @@ def localhost_fix(service: Service, target: ContainerTarget | None) -> str | Non
     if target is None or target.container is not None or not target.similar or not is_loopback(service.host):
         return None
     best = target.similar[0]
-    return f"Set {service.host_env}={best.name} ({_described(best)}), and {service.port_env} to its container port"
+    where = ", ".join(best.networks) or "no network"
+    return (
+        f"Set {service.host_env}={best.name}, the {best.how} on network {where} whose name is near "
+        f"{target.host}, and {service.port_env} to its container port"
+    )
 
 
 def without_api(service: Service, inside: bool) -> str | None:
@@ -151,9 +151,9 @@ def without_api(service: Service, inside: bool) -> str | None:
 
 def _described(s: Similar) -> str:
     state = f", {s.state}" if s.state != "running" else ""
-    project = f" of project {s.project}" if s.project and s.how == "Compose service" else ""
     where = ", ".join(s.networks) or "no network"
-    return f"on network {where} there is `{s.name}` ({s.how}{project}{state}; {s.differs})"
+    # How it differs is in the JSON: beside the name asked, the reader sees it.
+    return f"on network {where} there is `{s.name}` ({s.how}{state})"
 
 
 def _first(networks: Sequence[str]) -> str:

@@ -43,63 +43,30 @@ class WrongProtocol(NotOkError):
 class ProbeResult(Record):
     """One protocol check: what was expected, what answered, and what that means."""
 
-    __slots__ = (
-        "scheme",
-        "expected",
-        "protocol",
-        "state",
-        "detail",
-        "connect_ms",
-        "request",
-        "elapsed_ms",
-        "note",
-        "fix",
-        "server",
-        "http_status",
-        "location",
-    )
-
-    def __init__(
-        self,
-        scheme: str,
-        expected: str,
-        protocol: str,
-        state: State,
-        detail: str,
-        connect_ms: float,
-        request: str = "",
-        elapsed_ms: float = 0.0,
-        *,
-        note: str | None = None,
-        fix: str | None = None,
-        server: str | None = None,
-        http_status: int | None = None,
-        location: str | None = None,
-    ) -> None:
-        self.scheme = scheme
-        #: The protocol the scheme promises ("tcp" when there is no check for it).
-        self.expected = expected
-        #: What answered: redis, postgresql, http, tls, ssh, smtp, mysql, banner, unknown,
-        #: or silent / closed / reset when nothing did; tcp for a TCP-only check.
-        self.protocol = protocol
-        self.state = state
-        self.detail = detail
-        self.connect_ms = connect_ms
-        #: What was sent, in words: "PING", "SSLRequest, startup message", "GET /healthz".
-        self.request = request
-        self.elapsed_ms = elapsed_ms
-        self.note = note
-        self.fix = fix
-        self.server = server
-        self.http_status = http_status
-        self.location = location
+    scheme: str
+    #: The protocol the scheme promises ("tcp" when there is no check for it).
+    expected: str
+    #: What answered: redis, postgresql, http, tls, ssh, smtp, mysql, banner, unknown,
+    #: or silent / closed / reset when nothing did; tcp for a TCP-only check.
+    protocol: str
+    state: State
+    detail: str
+    connect_ms: float
+    #: What was sent, in words: "PING", "SSLRequest, startup message", "GET /healthz".
+    request: str = ""
+    elapsed_ms: float = 0.0
+    note: str | None = None
+    fix: str | None = None
+    server: str | None = None
+    http_status: int | None = None
+    location: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.state in ("ok", "tcp_only")
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in self._fields}
 
 
 def probe(service: Service, address: str, deadline: Deadline) -> ProbeResult:

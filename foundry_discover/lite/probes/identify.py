@@ -14,15 +14,13 @@ import queue
 import re
 import struct
 import threading
-from dataclasses import dataclass
 
 from foundry_discover.lite import net as wire
-from foundry_discover.lite.base import Deadline
+from foundry_discover.lite.base import Deadline, FrozenRecord
 from foundry_discover.lite.errors import FoundryError
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(FrozenRecord):
     """A protocol recognised from a reply: a short id, a phrase for messages, the evidence."""
 
     protocol: str
