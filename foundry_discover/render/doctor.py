@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from foundry_discover.doctor.model import UNFINISHED, DoctorReport, ServiceReport, StepStatus
 from foundry_discover.doctor.verdict import few
 from foundry_discover.render import Cell, line, record_message, table
+
+if TYPE_CHECKING:
+    from foundry_discover.checks.docker.logs import LogTail
 
 MARK: dict[StepStatus, Cell] = {
     "pass": ("ok", "green"),
@@ -70,6 +73,20 @@ def _service(service: ServiceReport) -> None:
         if step.fix and step.status in ("fail", "warn"):
             record_message(f"doctor {step.name}", step.detail, step.fix)
             line(f"fix ({step.name}): {step.fix}", "yellow")
+        if step.status == "fail" and step.data.get("docker_log") is not None:
+            _log_tail(step.name, step.data["docker_log"])
+
+
+def _log_tail(step: str, tail: LogTail) -> None:
+    """The stopped container's last lines (bounded and masked by the lookup), under its failing step."""
+    if tail.error or not tail.lines:
+        line(f"log ({step}): no lines from container {tail.container}: {tail.error or 'it printed nothing'}", "dim")
+        return
+    more = ", earlier ones left out" if tail.truncated else ""
+    masked = f", {tail.masked} secret value(s) masked" if tail.masked else ""
+    line(f"log ({step}): the last {len(tail.lines)} line(s) of container {tail.container}{more}{masked}:", "dim")
+    for text in tail.lines:
+        line(f"  | {text}", "dim")
 
 
 def _container(report: DoctorReport, service: ServiceReport) -> None:
@@ -157,6 +174,9 @@ def junit_xml(report: DoctorReport) -> str:
         if step.status == "fail":
             failure = ET.SubElement(case, "failure", message=step.detail, type=f"exit-{step.exit_code}")
             failure.text = f"{step.detail}\nfix: {step.fix}" if step.fix else step.detail
+            tail = step.data.get("docker_log")
+            if tail is not None and tail.lines:
+                failure.text += f"\nlast lines of container {tail.container}:\n" + "\n".join(tail.lines)
         elif step.status in UNFINISHED:
             ET.SubElement(case, "error", message=step.detail, type=step.status)
         elif step.status == "skip":
