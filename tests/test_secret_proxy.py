@@ -160,8 +160,8 @@ def test_a_hung_proxy_is_named_within_the_deadline(cli: SecretCli) -> None:
     assert listed.exit_code == 4
     assert took < 4, took
     assert listed.stderr == (
-        f"error: no reply through proxy {proxy.url} (HTTP_PROXY) within 2s (--timeout) for {where(port)}: the proxy (or what it "
-        "forwards to) hangs; the application's botocore takes the same route. "
+        f"error: no reply through proxy {proxy.url} (HTTP_PROXY) within 2s (--timeout) for {where(port)}: "
+        "the proxy (or what it forwards to) hangs; the application's botocore takes the same route. "
         f"Check the proxy in HTTP_PROXY; or go direct: {direct()}\n"
     )
 
