@@ -67,7 +67,9 @@ class _Loader:
         if error is not None:
             if rel not in self._seen_errors:
                 self._seen_errors.add(rel)
-                self.findings.append(Loc(rel, error.line, error.column).finding("FD001", f"YAML error: {error.problem}"))
+                self.findings.append(
+                    Loc(rel, error.line, error.column).finding("FD001", f"YAML error: {error.problem}")
+                )
             return None
         if not isinstance(data, LMap):
             return None
@@ -158,7 +160,9 @@ def _finish(svc: Service, loader: _Loader, env: dict[str, str]) -> None:
         svc.networks = {"default": []}
 
 
-def load_project(paths: list[Path], root: Path, shell: Mapping[str, str]) -> tuple[ComposeProject | None, list[Finding]]:
+def load_project(
+    paths: list[Path], root: Path, shell: Mapping[str, str]
+) -> tuple[ComposeProject | None, list[Finding]]:
     """One project from its files in merge order; YAML and interpolation errors as findings."""
     loader = _Loader(root.resolve(), shell)
     env = loader.project_env(paths[0].parent)

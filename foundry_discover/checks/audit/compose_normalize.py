@@ -91,7 +91,7 @@ def _short_port(text: str, loc: Loc) -> list[Port]:
 
 
 def _expose(raw: Any, file: str) -> list[Value]:
-    out = []
+    out: list[Value] = []
     for item, pos in _items(raw):
         spec = str(item).partition("/")[0]
         out.extend(Value(str(port), _at(file, pos)) for port in _range(spec))
