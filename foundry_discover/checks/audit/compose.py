@@ -158,6 +158,10 @@ def _finish(svc: Service, loader: _Loader, env: dict[str, str]) -> None:
     svc.environment = resolved
     if svc.networks is None and svc.network_mode is None:
         svc.networks = {"default": []}
+    mode = svc.network_mode
+    if mode is not None and mode.text and mode.text.startswith("service:"):
+        # Compose starts the service whose network this one shares first: an implicit depends_on.
+        svc.depends_on.setdefault(mode.text.split(":", 1)[1], Value("service_started", mode.loc))
 
 
 def load_project(

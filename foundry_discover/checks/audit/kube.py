@@ -156,7 +156,7 @@ def _service(doc: LMap, name: str, namespace: str, file: str) -> KubeService:
                     ServicePort(p["port"], target if isinstance(target, (int, str)) else None, name_, where, target_loc)
                 )
     selector = spec.get("selector")
-    selector_loc = _loc(file, spec.where("selector")) if "selector" in spec else _loc(file, doc.pos)
+    selector_loc = _loc(file, spec.key_pos.get("selector", doc.pos))
     return KubeService(name, namespace, _str_map(selector), ports, _loc(file, doc.pos), selector_loc)
 
 
