@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from foundry_discover.lite.errors import EXIT_NOT_OK, EXIT_OK, NotOkError
+from foundry_discover.lite.errors import EXIT_NOT_OK, EXIT_OK, ConfigError, NotOkError
 from foundry_discover.lite.registry import Registry
 
 Format = Literal["text", "json", "sarif"]
@@ -24,6 +24,14 @@ def run(
 ) -> int:
     """Audit, render in ``output``, and return 0 or 1 (a missing path raises ConfigError: 3)."""
     from foundry_discover import render
+
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "audit needs PyYAML, which is not installed here (the .pyz leaves it out)",
+            fix="pip install 'foundry-discover[audit]'",
+        ) from None
     from foundry_discover.checks.audit.run import audit
     from foundry_discover.render import audit as show
 

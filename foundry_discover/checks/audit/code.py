@@ -75,9 +75,12 @@ class _Visitor(ast.NodeVisitor):
             variable = str(node.args[0].value)
             default = node.args[1]
             found = _endpoint(default, urls_only=True)
-            if found is not None and not variable.endswith(_REGISTRY_SUFFIXES):
+            target = self.ctx.points_at_service(found) if found is not None else None
+            # A default that is a service of ours, or any URL behind an *_ENDPOINT (an AWS endpoint override).
+            adhoc = target is not None or variable.endswith(("_ENDPOINT", "_ENDPOINT_URL"))
+            if found is not None and adhoc and not variable.endswith(_REGISTRY_SUFFIXES):
                 self.done.add(id(default))
-                name = self.ctx.points_at_service(found) or variable.removesuffix("_ENDPOINT").removesuffix("_URL")
+                name = target or variable.removesuffix("_URL").removesuffix("_ENDPOINT")
                 self.findings.append(
                     self.at(node).finding(
                         "FD102",

@@ -1,0 +1,205 @@
+"""`foundry-discover audit` end to end: exit codes, the envelope, SARIF against its schema,
+text for people, --select/--ignore, inline ignores, .gitignore, the registry file, both
+platforms at once, and a repository of thousands of files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from foundry_discover.checks.audit.findings import RULES
+from tests.audit_support import DATA, positions, run_audit
+from tests.conftest import cli_env, run_cli
+
+SARIF_SCHEMA = json.loads((Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json").read_text())
+
+
+def _json(*args: str, cwd: Path | None = None, **kw: Any) -> tuple[int, dict[str, Any]]:
+    proc = run_cli("audit", *args, cwd=cwd, **kw)
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_exit_codes() -> None:
+    assert run_cli("audit", str(DATA / "seed-clean")).returncode == 0
+    assert run_cli("audit", str(DATA / "compose-broken")).returncode == 1
+    missing = run_cli("audit", str(DATA / "no-such-folder"))
+    assert missing.returncode == 3
+    assert missing.stderr.strip().splitlines() == [
+        f"error: path {str(DATA / 'no-such-folder')!r} does not exist. "
+        "Give a folder, a file, or - to read Kubernetes manifests from stdin"
+    ]
+    assert run_cli("audit", "--format", "xml").returncode == 2
+    assert run_cli("audit", "--select", "FD999").returncode == 2
+    assert run_cli("audit", "--json", "--format", "sarif").returncode == 2
+
+
+def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text("services:\n  localstack:\n    image: localstack/localstack\n")
+    proc = run_cli("audit", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout
+    assert "compose.yaml:3:12 FD208" in proc.stdout
+    assert run_cli("audit", "--strict", str(tmp_path)).returncode == 1
+    token = "services:\n  localstack:\n    image: localstack/localstack\n    environment: [LOCALSTACK_AUTH_TOKEN]\n"
+    (tmp_path / "compose.yaml").write_text(token)
+    # `- LOCALSTACK_AUTH_TOKEN` alone takes the value from the shell, as Compose does.
+    assert run_cli("audit", "--strict", str(tmp_path), env=cli_env(LOCALSTACK_AUTH_TOKEN="ls-x")).returncode == 0
+    assert run_cli("audit", "--strict", str(tmp_path)).returncode == 1
+
+
+def test_json_envelope() -> None:
+    code, doc = _json("--json", str(DATA / "compose-broken"))
+    assert code == 1
+    assert doc["schema"] == "foundry-discover/v1" and doc["command"] == "audit"
+    assert doc["ok"] is False and doc["exit_code"] == 1 and doc["error"]["type"] == "not_ok"
+    result = doc["result"]
+    assert result["errors"] == 8 and result["warnings"] == 4
+    for finding in result["findings"]:
+        assert set(finding) == {"rule", "severity", "file", "line", "column", "message", "fix"}
+        assert finding["file"] == "docker-compose.yml"  # relative to the audited root
+    code, clean = _json("--json", str(DATA / "seed-clean"))
+    assert code == 0 and clean["ok"] is True and clean["result"]["findings"] == []
+
+
+@pytest.mark.parametrize("folder", ["compose-broken", "k8s-broken", "code-broken", "seed-clean"])
+def test_sarif_is_valid_sarif_2_1_0(folder: str) -> None:
+    proc = run_cli("audit", "--format", "sarif", str(DATA / folder))
+    doc = json.loads(proc.stdout)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(doc)
+    driver = doc["runs"][0]["tool"]["driver"]
+    assert [r["id"] for r in driver["rules"]] == [r.id for r in RULES]
+    for result in doc["runs"][0]["results"]:
+        assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+    report = run_audit(DATA / folder)
+    assert [
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in doc["runs"][0]["results"]
+    ] == [(f.rule, f.line) for f in report.findings]
+    assert proc.returncode == (1 if report.errors else 0)
+
+
+def test_text_for_people_grouped_by_file(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "code-broken", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  app:\n    image: example/app:1\n    environment: [SVC_REDIS_HOST=localhost]\n"
+    )
+    proc = run_cli("audit", str(tmp_path))
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("app/storage.py:9:23 FD102 LOCALSTACK_ENDPOINT is an ad-hoc endpoint variable")
+    assert (
+        lines[1] == '    fix: Use SERVICES.get_service_url("LOCALSTACK"): '
+        "the registry reads SVC_LOCALSTACK_HOST and LOCALSTACK_PORT"
+    )
+    blank = lines.index("")
+    assert lines[blank + 1].startswith("compose.yaml:4:19 FD205 SVC_REDIS_HOST=localhost")
+    assert lines[-1] == "6 errors, 0 warnings in 2 files (1 compose, 1 python)"
+    assert proc.stderr.startswith("error: audit found 6 error findings")
+
+
+def test_select_and_ignore() -> None:
+    report = run_audit(DATA / "compose-broken", select=["FD20"], ignore=["FD208", "compose-adhoc-url-variable"])
+    assert sorted({f.rule for f in report.findings}) == ["FD201", "FD202", "FD203", "FD204", "FD205", "FD207", "FD209"]
+    code, doc = _json("--json", "--select", "FD211", str(DATA / "compose-broken"))
+    assert code == 0 and [f["rule"] for f in doc["result"]["findings"]] == ["FD211"]
+
+
+def test_inline_ignores_in_yaml_and_python(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "compose-broken", tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "docker-compose.yml"
+    text = path.read_text()
+    text = text.replace(
+        "      - SVC_REDIS_HOST=reddis\n", "      - SVC_REDIS_HOST=reddis # foundry-discover: ignore[FD201]\n"
+    )
+    text = text.replace(
+        '      REDIS_PORT: "6380"\n', '      # foundry-discover: ignore[FD204]\n      REDIS_PORT: "6380"\n'
+    )
+    text = text.replace(
+        "      - MOTO_URL=https://moto:5000\n", "      - MOTO_URL=https://moto:5000 # foundry-discover: ignore\n"
+    )
+    path.write_text(text)
+    rules = [f.rule for f in run_audit(tmp_path).findings]
+    assert "FD201" not in rules and "FD204" not in rules and "FD210" not in rules
+    assert rules.count("FD206") == 1  # LOCALSTACK_ENDPOINT's, not MOTO_URL's
+    (tmp_path / "a.py").write_text(
+        'A = "http://redis:6379"  # foundry-discover: ignore[FD102]\n'
+        'B = "http://redis:6379"  # foundry-discover: ignore[FD101]\n'
+    )
+    assert [(f.file, f.line) for f in run_audit(tmp_path, select=["FD1"]).findings] == [("a.py", 1)]
+
+
+def test_gitignored_and_vendored_folders_are_not_read(tmp_path: Path) -> None:
+    bad = 'URL = "http://localstack:4566"\n'
+    for rel in (
+        "src/app.py",
+        "generated/client.py",
+        "node_modules/pkg/x.py",
+        ".venv/lib/y.py",
+        "vendor/z.py",
+        "src/conf.local.py",
+        "src/keep.local.py",
+        "docs/build/old.py",
+    ):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(bad)
+    (tmp_path / ".gitignore").write_text("# generated code\n/generated/\n*.local.py\n!keep.local.py\n")
+    (tmp_path / "chart" / "templates").mkdir(parents=True)
+    (tmp_path / "chart" / "Chart.yaml").write_text("apiVersion: v2\nname: app\nversion: 0.1.0\n")
+    (tmp_path / "chart" / "templates" / "svc.yaml").write_text("apiVersion: v1\nkind: Service\n{{- if .x }}\n")
+    assert [f.file for f in run_audit(tmp_path).findings] == ["src/app.py", "src/keep.local.py"]
+
+
+def test_the_registry_file_declares_more_services(tmp_path: Path) -> None:
+    (tmp_path / "registry.toml").write_text('[services.minio]\nhost = "minio"\nport = 9000\n')
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  minio:\n    image: minio/minio:RELEASE.2025-01-01\n    ports: ['19000:9000']\n"
+        "  app:\n    image: example/app:1\n    environment:\n      SVC_MINIO_HOST: minio\n      MINIO_PORT: 19000\n"
+    )
+    (tmp_path / "app.py").write_text('S3 = "http://minio:9000"\n')
+    code, doc = _json("--json", str(tmp_path), env=cli_env(FOUNDRY_DISCOVER_REGISTRY=str(tmp_path / "registry.toml")))
+    found = [(f["file"], f["rule"], f["line"], f["column"], f["fix"]) for f in doc["result"]["findings"]]
+    assert found == [
+        ("app.py", "FD101", 1, 6, 'Use SERVICES.get_service_url("MINIO")'),
+        ("compose.yaml", "FD203", 9, 7, "Set MINIO_PORT=9000"),
+    ]
+    assert code == 1
+
+
+def test_compose_and_kubernetes_must_agree(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "seed-clean", tmp_path, dirs_exist_ok=True)
+    manifest = tmp_path / "k8s" / "localstack.yaml"
+    manifest.write_text(manifest.read_text().replace("name: localstack # ← Same name!", "name: aws-emulator"))
+    backend = tmp_path / "k8s" / "backend.yaml"
+    backend.write_text(backend.read_text().replace("value: localstack\n", "value: aws-emulator\n"))
+    assert positions(run_audit(tmp_path)) == [("k8s/backend.yaml", "FD401", 36, 22)]
+    finding = run_audit(tmp_path).findings[0]
+    assert "SVC_LOCALSTACK_HOST=localstack in Compose (docker-compose.yml:22)" in finding.message
+
+
+def test_thousands_of_files(tmp_path: Path) -> None:
+    """A repository of 3,000 Python files and 60 manifests: every file is read, one finding is found."""
+    for package in range(30):
+        folder = tmp_path / "src" / f"pkg{package}"
+        folder.mkdir(parents=True)
+        for module in range(100):
+            # Every module holds a URL (none of a service of ours), so every one is parsed.
+            body = (
+                f'"""Module {module}."""\n\nimport os\n\nDOCS = "https://docs.python.org/3/library/os.html"\n'
+                f'VALUE = {{"k": {module}, "url": os.getenv("X", "https://example.com/{module}")}}\n'
+            )
+            (folder / f"m{module}.py").write_text(body * 4)
+    for n in range(60):
+        (tmp_path / "deploy" / f"app{n}.yaml").parent.mkdir(exist_ok=True)
+        (tmp_path / "deploy" / f"app{n}.yaml").write_text(
+            f"apiVersion: v1\nkind: Service\nmetadata:\n  name: app{n}\nspec:\n  ports: [{{port: 80}}]\n"
+        )
+    (tmp_path / "src" / "pkg29" / "m99.py").write_text('URL = "http://app7:80/api"\n')
+    started = time.perf_counter()
+    report = run_audit(tmp_path)
+    elapsed = time.perf_counter() - started
+    assert report.counts == {"compose": 0, "kubernetes": 60, "python": 3000, "env": 0}
+    assert positions(report) == [("src/pkg29/m99.py", "FD101", 1, 7)]
+    print(f"audited {report.files} files in {elapsed:.2f} s")  # bench/audit.py measures it properly
