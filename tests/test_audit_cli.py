@@ -185,9 +185,10 @@ def test_thousands_of_files(tmp_path: Path) -> None:
         folder = tmp_path / "src" / f"pkg{package}"
         folder.mkdir(parents=True)
         for module in range(100):
-            # Every module holds a URL (none of a service of ours), so every one is parsed.
+            # Every module names a service of ours in a comment, so every one is parsed and walked.
             body = (
-                f'"""Module {module}."""\n\nimport os\n\nDOCS = "https://docs.python.org/3/library/os.html"\n'
+                f'"""Module {module}."""\n\nimport os\n\n# talks to http://localstack:4566 in development\n'
+                f'DOCS = "https://docs.python.org/3/library/os.html"\n'
                 f'VALUE = {{"k": {module}, "url": os.getenv("X", "https://example.com/{module}")}}\n'
             )
             (folder / f"m{module}.py").write_text(body * 4)

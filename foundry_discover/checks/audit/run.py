@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from foundry_discover.checks.audit import compose, ignores, kube
-from foundry_discover.checks.audit.code import check_python
+from foundry_discover.checks.audit.code import check_python, worth_parsing
 from foundry_discover.checks.audit.compose_rules import check_compose
 from foundry_discover.checks.audit.context import Context
 from foundry_discover.checks.audit.cross import check_cross
@@ -19,8 +18,6 @@ from foundry_discover.lite.errors import ConfigError
 from foundry_discover.lite.specs import ServiceSpec
 
 STDIN = "-"
-#: A Python file can only break a rule with a URL or a quoted host:port in it: others are not parsed.
-_CANDIDATE_RE = re.compile(rb"://|[\"'][A-Za-z0-9.\-\[\]]+:\d{1,5}[\"']")
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -37,7 +34,9 @@ def collect(paths: Sequence[str], root: Path) -> list[Found]:
             continue
         path = Path(raw)
         if path.is_dir():
-            found += [Found(f.path, _rel(f.path, root), f.kind) for f in walk(path)]
+            prefix = _rel(path, root)
+            prefix = "" if prefix == "." else prefix + "/"
+            found += [Found(f.path, prefix + f.rel, f.kind) for f in walk(path)]
         elif path.is_file():
             kind = kind_of(path.name) or "yaml"
             found.append(Found(path, _rel(path, root), kind))
@@ -97,7 +96,7 @@ def audit(
         if f.kind == "python":
             counts["python"] += 1
             source = f.path.read_bytes()
-            if _CANDIDATE_RE.search(source):
+            if worth_parsing(ctx, source):
                 findings += check_python(ctx, f.rel, source)
                 texts[f.rel] = source.decode("utf-8", "replace")
         elif f.kind == "env":
