@@ -5,6 +5,8 @@ platforms at once, and a repository of thousands of files."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import shutil
 import time
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 
 from foundry_discover.checks.audit.findings import RULES
 from tests.audit_support import DATA, positions, run_audit
@@ -204,3 +207,40 @@ def test_thousands_of_files(tmp_path: Path) -> None:
     assert report.counts == {"compose": 0, "kubernetes": 60, "python": 3000, "env": 0}
     assert positions(report) == [("src/pkg29/m99.py", "FD101", 1, 7)]
     print(f"audited {report.files} files in {elapsed:.2f} s")  # bench/audit.py measures it properly
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_pre_commit_hook_runs_the_audit_on_the_tree() -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "foundry-discover-audit" and hook["pass_filenames"] is False
+    files = re.compile(hook["files"])
+    for name in ("app/x.py", "docker-compose.yml", "k8s/a.yaml", ".env", "deploy/.env.prod", "prod.env"):
+        assert files.search(name), name
+    assert not files.search("README.md")
+    program, *args = shlex.split(hook["entry"])
+    assert program == "foundry-discover"
+    assert run_cli(*args, cwd=DATA / "seed-clean").returncode == 0
+    assert run_cli(*args, cwd=DATA / "compose-broken").returncode == 1
+
+
+def test_ci_example_uploads_the_sarif_the_audit_writes() -> None:
+    doc = yaml.safe_load((ROOT / "examples" / "ci" / "github-audit.yml").read_text())
+    assert doc["permissions"]["security-events"] == "write"
+    steps = doc["jobs"]["audit"]["steps"]
+    (audit_step,) = [s for s in steps if "foundry-discover audit" in s.get("run", "")]
+    words = shlex.split(audit_step["run"])
+    command, target = words[: words.index(">")], words[words.index(">") + 1]
+    (upload,) = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif")]
+    assert upload["with"]["sarif_file"] == target and upload["if"] == "always()"
+    proc = run_cli(*command[1:], cwd=DATA / "compose-broken")
+    assert proc.returncode == 1
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(json.loads(proc.stdout))
+
+
+def test_readme_rule_table_lists_every_rule() -> None:
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("<!-- section:audit -->") : text.index("<!-- /section:audit -->")]
+    rows = re.findall(r"^\| `(FD\d{3})` \| `([a-z0-9-]+)` \| (error|warning) \|", section, re.M)
+    assert rows == [(r.id, r.name, r.severity) for r in RULES]

@@ -116,14 +116,14 @@ RULES: tuple[Rule, ...] = (
         "FD210",
         "compose-https-to-plain-gateway",
         "error",
-        "An https:// URL points at an emulator gateway that speaks plain HTTP.",
+        "An https:// URL points at an emulator gateway that the registry reaches over plain http.",
         "Use http://, or better the registry's two variables.",
     ),
     Rule(
         "FD211",
         "compose-host-case",
         "warning",
-        "A host names a container_name with capitals: DNS names are matched in lower case.",
+        "A host names a container_name with capitals, or differs in case from the name it resolves by.",
         "Use a lower-case container_name, or name the service instead.",
     ),
     Rule(
