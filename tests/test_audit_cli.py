@@ -4,6 +4,7 @@ platforms at once, and a repository of thousands of files."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shlex
@@ -244,3 +245,40 @@ def test_readme_rule_table_lists_every_rule() -> None:
     section = text[text.index("<!-- section:audit -->") : text.index("<!-- /section:audit -->")]
     rows = re.findall(r"^\| `(FD\d{3})` \| `([a-z0-9-]+)` \| (error|warning) \|", section, re.M)
     assert rows == [(r.id, r.name, r.severity) for r in RULES]
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal, as a person's is: rich then colours."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_by_severity_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from foundry_discover.render.audit import show_report
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    out = _Terminal()
+    show_report(run_audit(DATA / "compose-broken"), out)
+    text = out.getvalue()
+    assert "\x1b[1;31mFD201\x1b[0m" in text  # errors bold red
+    assert "\x1b[33mFD208\x1b[0m" in text  # warnings yellow
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert "docker-compose.yml:30:9 FD201 SVC_REDIS_HOST=reddis" in plain
+    assert plain.rstrip().endswith("8 errors, 4 warnings in 1 file (1 compose)")
+
+
+def test_the_repository_examples_pass_with_one_warning() -> None:
+    """examples/ runs localstack:latest (the seed's own image line): a warning, not a failure."""
+    code, doc = _json("--json", str(ROOT / "examples"))
+    assert code == 0
+    found = [(f["file"], f["rule"], f["line"], f["column"]) for f in doc["result"]["findings"]]
+    assert found == [("compose/docker-compose.yml", "FD208", 17, 12)]
+
+
+def test_a_bad_registry_file_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / "registry.toml").write_text("[services.minio]\nport = 9000\n")
+    proc = run_cli("--registry", str(tmp_path / "registry.toml"), "audit", str(DATA / "seed-clean"))
+    assert proc.returncode == 3
+    assert proc.stderr.startswith("error: services.minio in ") and "has no host" in proc.stderr

@@ -190,3 +190,24 @@ def test_network_mode_host_may_use_localhost(tmp_path: Path) -> None:
         "    environment:\n      SVC_LOCALSTACK_HOST: 127.0.0.1\n"
     )
     assert run_audit(tmp_path).findings == []
+
+
+def test_a_host_that_runs_only_under_a_profile(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n"
+        "  localstack:\n"
+        "    image: localstack/localstack:4.9\n"
+        "    profiles: [aws]\n"
+        "  api:\n"
+        "    image: example/api:1\n"
+        "    environment:\n"
+        "      SVC_LOCALSTACK_HOST: localstack\n"
+        "  tools:\n"
+        "    image: example/tools:1\n"
+        "    profiles: [aws]\n"
+        "    environment:\n"
+        "      SVC_LOCALSTACK_HOST: localstack\n"
+    )
+    report = run_audit(tmp_path)
+    assert positions(report) == [("compose.yaml", "FD212", 8, 7)]
+    assert report.findings[0].fix == "Add profiles: [aws] to api, or drop profiles: from localstack"

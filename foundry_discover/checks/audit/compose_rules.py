@@ -129,6 +129,21 @@ class _Checker:
             )
         self.network(svc, target, variable, value, text)
         self.port(svc, target, name, value)
+        self.profiles(svc, target, variable, value, text)
+
+    def profiles(self, svc: Service, target: Service, variable: str, value: Value, text: str) -> None:
+        if not target.profiles or set(svc.profiles) & set(target.profiles):
+            return
+        needed = ", ".join(target.profiles)
+        mine = f"profiles {', '.join(svc.profiles)}" if svc.profiles else "no profile"
+        self.findings.append(
+            value.loc.finding(
+                "FD212",
+                f"{variable}={text}: {target.name} runs only under profile {needed}, but {svc.name} has {mine}, "
+                f"so {svc.name} can start without it",
+                f"Add profiles: [{target.profiles[0]}] to {svc.name}, or drop profiles: from {target.name}",
+            )
+        )
 
     def _guess(self, name: str) -> str:
         spec = self.ctx.specs.get(name)

@@ -127,6 +127,13 @@ RULES: tuple[Rule, ...] = (
         "Use a lower-case container_name, or name the service instead.",
     ),
     Rule(
+        "FD212",
+        "compose-host-in-profile",
+        "warning",
+        "SVC_<NAME>_HOST names a service that runs only under a profile the consumer is not in.",
+        "Give both the same profile, or drop profiles: from the target.",
+    ),
+    Rule(
         "FD301",
         "k8s-unknown-host",
         "error",
