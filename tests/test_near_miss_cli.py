@@ -91,7 +91,7 @@ def test_doctor_warns_when_environment_means_production_to_the_application(local
     assert out.returncode == 0, out.stderr
     assert "warning: ENVIRONMENT='Development' is not exactly development, dev, local or production" in out.stderr
     assert "runs as production" in out.stderr and "did you mean ENVIRONMENT=development?" in out.stderr
-    assert "ENVIRONMENT: development (the application: production)" in out.stdout
+    assert "ENVIRONMENT='Development', development to this tool, production to the application" in out.stdout
     env.update(ENVIRONMENT="development", LOCALSTACK_ENDPOINT="http://localstack:4566", AWS_REGION="eu-west1")
     out = run_cli("doctor", "localstack", "--json", env=env)
     doc = json.loads(out.stdout)

@@ -155,7 +155,8 @@ def link_evidence(
                 LinkEvidence(
                     "no-service",
                     f"{variable} is not set: there was no Service {name} in this namespace when this pod started "
-                    "(weak evidence: a Service created after the pod has no variables in it)",
+                    "(weak evidence: a Service created after the pod has no variables in it, and a headless one "
+                    "(clusterIP: None) never has; with no ready pods, a headless Service's name does not resolve)",
                     variable,
                 )
             )

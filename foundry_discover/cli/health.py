@@ -18,6 +18,7 @@ services get their scheme's protocol check: Redis PING, PostgreSQL as pg_isready
 an HTTP GET (of the health path when declared), else a TCP connect only. Whatever
 answers in another protocol is named. No check authenticates or changes data.
 Exit 0 healthy, 1 not healthy, 4 unreachable, 124 --wait ran out of time.
+Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
 
 Examples:
 
@@ -52,6 +53,12 @@ def health(
             help="Cap on the whole command, retries included (default 5, or 60 with --wait).",
         ),
     ] = None,
+    all_services: Annotated[
+        bool,
+        typer.Option(
+            "--all-services", "-v", help="List every service the emulator runs (default: required or failing ones)."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     from foundry_discover.lite.servicecheck import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
@@ -77,10 +84,10 @@ def health(
         if all_:
             return command.check_all(registry, deadline, as_json=as_json)
         if wait:
-            return command.wait_for(registry, name, url, required, deadline, as_json=as_json)
+            return command.wait_for(registry, name, url, required, deadline, as_json=as_json, every=all_services)
         # One check, shown: the actions the quick start (no Typer) runs too.
         if emulator:
-            return command.check_emulator_once(registry, url, required, deadline, as_json=as_json)
+            return command.check_emulator_once(registry, url, required, deadline, as_json=as_json, every=all_services)
         return healthcheck.check_once(registry, name or "", deadline, as_json=as_json)
 
     run_command("health", as_json, action)

@@ -22,7 +22,7 @@ EMULATOR = "localstack"
 
 
 def check_emulator_once(
-    registry: Registry, url: str | None, required: list[str], deadline: Deadline, *, as_json: bool
+    registry: Registry, url: str | None, required: list[str], deadline: Deadline, *, as_json: bool, every: bool = False
 ) -> int:
     """The emulator check of ``url`` (default: the registry's LOCALSTACK), shown; its exit code."""
     from foundry_discover.checks.emulator.check import check_emulator
@@ -30,7 +30,7 @@ def check_emulator_once(
 
     base = _emulator_url(registry, url)
     result = check_emulator(base, deadline, require=required, name=EMULATOR)
-    return deliver(result, f"{EMULATOR} at {base}", as_json=as_json)
+    return deliver(result, f"{EMULATOR} at {base}", as_json=as_json, every=every)
 
 
 def check_all(registry: Registry, deadline: Deadline, *, as_json: bool) -> int:
@@ -58,7 +58,14 @@ def check_all(registry: Registry, deadline: Deadline, *, as_json: bool) -> int:
 
 
 def wait_for(
-    registry: Registry, name: str | None, url: str | None, required: list[str], deadline: Deadline, *, as_json: bool
+    registry: Registry,
+    name: str | None,
+    url: str | None,
+    required: list[str],
+    deadline: Deadline,
+    *,
+    as_json: bool,
+    every: bool = False,
 ) -> int:
     """``--wait``: check again until healthy or the deadline; the last result shown."""
     from foundry_discover import render
@@ -97,9 +104,9 @@ def wait_for(
         if last is None or not as_json:
             raise
         human = show.show_emulator if emulator else show.show_service
-        render.deliver("health", last, exc.exit_code, exc, as_json=True, human=human)
+        render.deliver("health", last, exc.exit_code, exc, as_json=True, human=lambda r: human(r, every=every))
         return exc.exit_code
-    return deliver(result, subject, as_json=as_json)
+    return deliver(result, subject, as_json=as_json, every=every)
 
 
 def _emulator_url(registry: Registry, url: str | None) -> str:

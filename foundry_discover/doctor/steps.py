@@ -72,7 +72,8 @@ def walk_service(
         assert service is not None
         step = connect_all(service, addresses, deadline)
         if step.status == "fail":
-            _hosts_file_cause(step, service, addresses, deadline)
+            if not _hosts_file_cause(step, service, addresses, deadline):
+                _cluster_ip_cause(step, service, registry.env, namespace)
             for found in _port_evidence(service, registry.env, namespace):
                 step.fix = (
                     f"Set {service.port_env}={found.port}, the port Service {service.host.split('.')[0]} serves "
@@ -128,7 +129,7 @@ def _bounded(fn: Callable[[], _T], deadline: Deadline) -> _T | None:
         return None
 
 
-def _hosts_file_cause(step: Step, service: Service, addresses: Sequence[str], deadline: Deadline) -> None:
+def _hosts_file_cause(step: Step, service: Service, addresses: Sequence[str], deadline: Deadline) -> bool:
     """A connect failure to an address the hosts file forces over DNS: name that as the cause."""
     from foundry_discover.checks.dns.explain import explain_connect_failure
 
@@ -144,6 +145,24 @@ def _hosts_file_cause(step: Step, service: Service, addresses: Sequence[str], de
         cause, fix = found
         step.detail = f"{step.detail}: {cause}"
         step.fix = fix
+    return found is not None
+
+
+def _cluster_ip_cause(step: Step, service: Service, env: Mapping[str, str], namespace: str | None) -> None:
+    """A refused or hung connect to a Kubernetes ClusterIP: the Service's endpoints, not a listener."""
+    from foundry_discover.checks.kube import PodView, connect_failure
+
+    failed = {a: r for a, r in step.data.get("addresses", {}).items() if isinstance(r, str)}
+    if not failed:
+        return
+    view = PodView.read(env, namespace)
+    for address, message in failed.items():
+        found = connect_failure(service.host, service.port, address, message, view)
+        if found is not None:
+            step.detail = step.detail.replace(message, found.detail, 1)
+            step.fix = found.fix or step.fix
+            step.data["kubernetes"] = found.to_json()
+            return
 
 
 def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, registry: Registry | None = None) -> Step:

@@ -41,7 +41,7 @@ def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bo
     return deliver(result, what(service), as_json=as_json)
 
 
-def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool) -> int:
+def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool, every: bool = False) -> int:
     """Show a finished check (and its one-line error when it is not ok); its exit code."""
     from foundry_discover import render
     from foundry_discover.lite.servicecheck import ServiceCheck
@@ -53,7 +53,7 @@ def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: boo
             raise result.error  # nothing answered: there is no result to show
         problem = result.error  # something answered: show what (JSON carries the protocol)
     human = show.show_service if isinstance(result, ServiceCheck) else show.show_emulator
-    render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=human)
+    render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=lambda r: human(r, every=every))
     return result.exit_code
 
 
@@ -61,5 +61,5 @@ def summary(result: EmulatorHealth | ServiceCheck, subject: str) -> str:
     from foundry_discover.lite.servicecheck import ServiceCheck
 
     if isinstance(result, ServiceCheck):
-        return f"{subject} is {result.verdict}: {'; '.join(result.reasons)}"
+        return f"{subject} is {result.verdict.replace('_', ' ')}: {'; '.join(result.reasons)}"
     return result.summary()

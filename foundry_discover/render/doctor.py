@@ -6,7 +6,7 @@ from typing import Any
 
 from foundry_discover.doctor.model import UNFINISHED, DoctorReport, ServiceReport, StepStatus
 from foundry_discover.doctor.verdict import few
-from foundry_discover.render import Cell, line, table
+from foundry_discover.render import Cell, line, record_message, table
 
 MARK: dict[StepStatus, Cell] = {
     "pass": ("ok", "green"),
@@ -37,13 +37,23 @@ def show_failures(report: DoctorReport) -> None:
 
 
 def _head(report: DoctorReport) -> None:
-    app = report.environment_check.get("app")
-    differs = f" (the application: {app})" if app and app != report.environment else ""
-    line(f"where: {report.runtime.summary()}; ENVIRONMENT: {report.environment}{differs}", "dim")
+    line(f"where: {report.runtime.summary()}; {environment_words(report)}", "dim")
     for note in report.notes:
         line(f"note: {note}", "dim")
     if report.docker is not None:
         line(f"docker: {report.docker.note}", "dim")
+
+
+def environment_words(report: DoctorReport) -> str:
+    """``ENVIRONMENT=staging, production to this tool`` : the value as set, then what it means."""
+    check = report.environment_check
+    value, app = check.get("value"), check.get("app")
+    if value is None:
+        return f"ENVIRONMENT unset, {report.environment} to this tool"
+    if value == report.environment and app in (None, report.environment):
+        return f"ENVIRONMENT={value}"
+    also = f", {app} to the application" if app and app != report.environment else ""
+    return f"ENVIRONMENT={value!r}, {report.environment} to this tool{also}"
 
 
 def _service(service: ServiceReport) -> None:
@@ -58,6 +68,7 @@ def _service(service: ServiceReport) -> None:
     for step in service.steps:
         # Below the table, not in it: a long fix would stretch every row.
         if step.fix and step.status in ("fail", "warn"):
+            record_message(f"doctor {step.name}", step.detail, step.fix)
             line(f"fix ({step.name}): {step.fix}", "yellow")
 
 

@@ -38,15 +38,16 @@ def cli_config(timeout: float = DEFAULT_TIMEOUT) -> Config:
     three attempts: 45 s against a server that never answers, with a 15 s read timeout);
     ``total_max_attempts`` counts attempts. Standard mode retries only transient
     failures (connection errors and timeouts, HTTP 500/502/503/504, throttling). So: two
-    attempts when the budget allows (4 s or more), else one, and each attempt's connect
-    and read timeouts a quarter (a half for one attempt) of what is left after the sleep
-    before a retry. ``call_within`` enforces the deadline itself, for what these cannot
-    bound (a server that trickles bytes, or asks for a long retry-after).
+    attempts when the budget allows (4 s or more), each with half of what is left after
+    the sleep before a retry; else one attempt that may use the whole budget, so a silent
+    server is given up on only when the deadline is spent. ``call_within`` enforces the
+    deadline itself, for what these cannot bound (a server that trickles bytes, or asks
+    for a long retry-after), and says so with the endpoint and the deadline.
     """
     from botocore.config import Config
 
     attempts = 2 if timeout >= 4 else 1
-    each = (timeout - RETRY_SLEEP * (attempts - 1)) / (2 * attempts)
+    each = (timeout - RETRY_SLEEP * (attempts - 1)) / attempts
     return Config(connect_timeout=each, read_timeout=each, retries={"total_max_attempts": attempts, "mode": "standard"})
 
 

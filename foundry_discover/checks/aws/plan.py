@@ -158,7 +158,7 @@ def _region(env: Mapping[str, str], session: Session, mode: Mode) -> tuple[str |
     if profile_region:
         return str(profile_region), "shared config file (profile region)"
     if mode == "development":
-        return DEV_REGION, "default for development (AWS_REGION and AWS_DEFAULT_REGION are not set)"
+        return DEV_REGION, "the development default, as AWS_REGION and AWS_DEFAULT_REGION are unset"
     return None, ""
 
 
@@ -220,7 +220,7 @@ def plan_client(
         service = registry.get("LOCALSTACK")
         warnings.extend(service.warnings)
         endpoint = service.url
-        source = f"registry LOCALSTACK ({_short(service.host_source)}, {_short(service.port_source)})"
+        source = f"registry LOCALSTACK: {_short(service.host_source)}, {_short(service.port_source)}"
         candidates.append(EndpointCandidate(source, endpoint, True, "passed explicitly, as the application does"))
         for where, url in configured:
             note = "ignored: an explicit endpoint wins in botocore"

@@ -10,9 +10,6 @@ from foundry_discover.lite.errors import (
     EXIT_OK,
 )
 
-# The service check lives in its own module (a PING need not import the emulator's);
-# these names stay importable from here.
-
 if TYPE_CHECKING:
     pass
 

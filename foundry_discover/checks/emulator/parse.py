@@ -10,12 +10,7 @@ from urllib.parse import urlsplit
 
 from foundry_discover.checks.emulator.model import HEALTH_PATH, InitScript, InitStatus
 from foundry_discover.checks.httpget import BadReply, decode_json, get
-from foundry_discover.lite.errors import (
-    ConfigError,
-)
-
-# The service check lives in its own module (a PING need not import the emulator's);
-# these names stay importable from here.
+from foundry_discover.lite.errors import UsageError
 from foundry_discover.util.waiting import Deadline
 
 if TYPE_CHECKING:
@@ -48,9 +43,9 @@ def emulator_base(url: str) -> str:
         parts = urlsplit(text)
         parts.port  # noqa: B018 -- raises ValueError on a bad port
     except ValueError as exc:
-        raise ConfigError(f"--url {url!r} is not a URL ({exc})", fix="Give e.g. --url http://localhost:4566") from None
+        raise UsageError(f"--url {url!r} is not a URL ({exc})", fix="Give e.g. --url http://localhost:4566") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
+        raise UsageError(
             f"--url {url!r} is not an http(s) URL with a host",
             fix="Give e.g. --url http://localhost:4566",
         )
