@@ -282,3 +282,13 @@ def test_a_bad_registry_file_is_a_configuration_error(tmp_path: Path) -> None:
     proc = run_cli("--registry", str(tmp_path / "registry.toml"), "audit", str(DATA / "seed-clean"))
     assert proc.returncode == 3
     assert proc.stderr.startswith("error: services.minio in ") and "has no host" in proc.stderr
+
+
+@pytest.mark.parametrize("folder", ["compose-broken", "k8s-broken", "code-broken"])
+def test_every_finding_keeps_the_house_style(folder: str) -> None:
+    from tests.support.message_style import problems
+
+    path = DATA / folder
+    report = run_audit("-", stdin_text=(path / "stack.yaml").read_text()) if folder == "k8s-broken" else run_audit(path)
+    bad = [(f.rule, problems(f.message, f.fix)) for f in report.findings if problems(f.message, f.fix)]
+    assert bad == []

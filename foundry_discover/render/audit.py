@@ -8,7 +8,7 @@ from typing import IO, Any
 
 from foundry_discover import __version__
 from foundry_discover.checks.audit.findings import RULES, AuditReport, Finding
-from foundry_discover.render import _console, use_color
+from foundry_discover.render import _console, record_message, use_color
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/foundry-discover/"
@@ -47,6 +47,7 @@ def show_report(report: AuditReport, stream: IO[str] | None = None) -> None:
 
 
 def _finding(finding: Finding, out: IO[str], console: Any) -> None:
+    record_message("finding", finding.message, finding.fix)
     where = f"{finding.file}:{finding.line}:{finding.column}"
     if console is None:
         out.write(f"{where} {finding.rule} {finding.message}\n    fix: {finding.fix}\n")
