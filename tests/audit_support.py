@@ -26,10 +26,14 @@ def positions(report: AuditReport) -> list[tuple[str, str, int, int]]:
     return [(f.file, f.rule, f.line, f.column) for f in report.findings]
 
 
+def _key(port: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple("" if x is None else str(x) for x in port)
+
+
 def _ports(items: list[Any]) -> list[str]:
     out: list[str] = []
     for item in items:
-        first, _, last = str(item).partition("-")
+        first, _, last = str(item).partition("/")[0].partition("-")
         out += [str(p) for p in range(int(first), int(last or first) + 1)]
     return sorted(out)
 
@@ -39,7 +43,7 @@ def our_shape(project: ComposeProject) -> dict[str, Any]:
     return {
         name: {
             "environment": {k: v.text for k, v in s.environment.items()},
-            "ports": sorted((p.target, p.published, p.protocol, p.host_ip) for p in s.ports),
+            "ports": sorted(((p.target, p.published, p.protocol, p.host_ip) for p in s.ports), key=_key),
             "expose": sorted(v.text or "" for v in s.expose),
             "networks": {n: sorted(a.text or "" for a in al) for n, al in (s.networks or {}).items()},
             "network_mode": s.network_mode.text if s.network_mode else None,
@@ -62,8 +66,11 @@ def compose_shape(doc: dict[str, Any]) -> dict[str, Any]:
         name: {
             "environment": {k: unescape(v) for k, v in (s.get("environment") or {}).items()},
             "ports": sorted(
-                (p["target"], p.get("published"), p.get("protocol", "tcp"), p.get("host_ip"))
-                for p in s.get("ports", [])
+                (
+                    (p["target"], p.get("published"), p.get("protocol", "tcp"), p.get("host_ip"))
+                    for p in s.get("ports", [])
+                ),
+                key=_key,
             ),
             "expose": _ports(s.get("expose", [])),
             "networks": {n: sorted((b or {}).get("aliases", [])) for n, b in (s.get("networks") or {}).items()},

@@ -164,8 +164,8 @@ def service(name: str, raw: Any, file: str, key_pos: tuple[int, int], base_dir: 
         if path is not None:
             svc.env_files.append(Value(f"{base_dir}\0{path}", _at(file, pos)))
     svc.networks = _networks(raw.get("networks"), file)
-    svc.ports = parse_ports(raw.get("ports"), file)
-    svc.expose = _expose(raw.get("expose"), file)
+    svc.ports = _unique_ports(parse_ports(raw.get("ports"), file))
+    svc.expose = list({v.text: v for v in _expose(raw.get("expose"), file)}.values())
     svc.healthcheck = _healthcheck(raw.get("healthcheck"), file)
     svc.depends_on = _depends_on(raw.get("depends_on"), file)
     svc.profiles = [str(p) for p, _ in _items(raw.get("profiles"))]

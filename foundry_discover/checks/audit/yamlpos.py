@@ -7,6 +7,7 @@ A syntax error is returned as data (``YamlError``), never raised.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -54,7 +55,18 @@ def _pos(node: yaml.Node) -> Pos:
 
 
 class Loader(_Base):  # type: ignore[misc]
-    """SafeLoader (libyaml's when present) building LMap and LList."""
+    """SafeLoader (libyaml's when present) building LMap and LList.
+
+    Booleans are YAML 1.2's, as compose-go reads them: ``yes``, ``on`` and ``off`` stay strings.
+    """
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def _construct_map(loader: Any, node: yaml.MappingNode) -> Iterator[LMap]:
