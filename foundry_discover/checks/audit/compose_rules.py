@@ -7,7 +7,7 @@ import re
 
 from foundry_discover.checks.audit import images
 from foundry_discover.checks.audit.compose_model import ComposeProject, Service, Value
-from foundry_discover.checks.audit.context import Context, host_var_name, is_loopback, parse_url
+from foundry_discover.checks.audit.context import Context, host_var_name, is_loopback, parse_endpoint, parse_url
 from foundry_discover.checks.audit.findings import Finding
 from foundry_discover.checks.environment import DEV_VALUES
 from foundry_discover.lite.values import port_var
@@ -76,7 +76,7 @@ class _Checker:
             if name and text:
                 self.host(svc, name, value, text, mode)
             elif text and _ADHOC_RE.search(variable) and not variable.startswith("SVC_"):
-                self.adhoc(variable, value, text)
+                self.adhoc(svc, variable, value, text)
             if text and "://" in text:
                 self.https(variable, value, text)
         self.environment(svc)
@@ -147,7 +147,18 @@ class _Checker:
 
     def _guess(self, name: str) -> str:
         spec = self.ctx.specs.get(name)
-        return spec.host if spec and spec.host else name.lower().replace("_", "-")
+        if spec and spec.host:
+            return spec.host
+        known = {s.name.upper().replace("-", "_"): s.name for s in self.project.services.values()}
+        return known.get(name, name.lower().replace("_", "-"))
+
+    def _listening_on(self, port: int) -> str | None:
+        """The registry name of the one project service that listens on ``port``, if one does."""
+        for svc in self.project.services.values():
+            if port in listen_ports(svc)[0]:
+                by_host = (s.name for s in self.ctx.specs.values() if s.host == svc.name)
+                return next(by_host, None) or svc.name.upper().replace("-", "_")
+        return None
 
     def network(self, svc: Service, target: Service, variable: str, value: Value, text: str) -> None:
         mode = svc.network_mode.text if svc.network_mode else None
@@ -199,24 +210,39 @@ class _Checker:
             )
         )
 
-    def adhoc(self, variable: str, value: Value, text: str) -> None:
-        found = parse_url(text)
+    def adhoc(self, svc: Service, variable: str, value: Value, text: str) -> None:
+        found = parse_endpoint(text)
         if found is None:
             return
-        name = self.ctx.points_at_service(found) if found.host not in self.by_alias else None
         if found.host in self.by_alias:
             target = self.by_alias[found.host][0]
-            name = next(
-                (s.name for s in self.ctx.specs.values() if s.host == target.name), None
-            ) or target.name.upper().replace("-", "_")
+            by_host = (s.name for s in self.ctx.specs.values() if s.host == target.name)
+            name: str | None = next(by_host, None) or target.name.upper().replace("-", "_")
+            host = found.host
+        else:
+            name = self.ctx.points_at_service(found)
+            if name is None and is_loopback(found.host) and found.port is not None:
+                name = self._listening_on(found.port)
+            host = self._guess(name) if name else found.host
         if name is None:
             return
+        mode = svc.network_mode.text if svc.network_mode else None
+        if is_loopback(found.host) and mode != "host":
+            self.findings.append(
+                value.loc.finding(
+                    "FD205",
+                    f"{variable} points at {found.show()} in service {svc.name}: "
+                    "inside a container that is the container itself",
+                    f"Name the service instead: SVC_{name}_HOST={host}",
+                )
+            )
         port = f" and {port_var(name)}={found.port}" if found.port else ""
+        what = "a URL" if found.scheme else "an address"
         self.findings.append(
             value.loc.finding(
                 "FD206",
-                f"{variable} holds a URL to a service ({found.show()}) outside the registry",
-                f'Set SVC_{name}_HOST={found.host}{port}, and read SERVICES.get_service_url("{name}")',
+                f"{variable} holds {what} of a service ({found.show()}) outside the registry",
+                f'Set SVC_{name}_HOST={host}{port}, and read SERVICES.get_service_url("{name}")',
             )
         )
 
