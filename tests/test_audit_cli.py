@@ -18,9 +18,11 @@ import pytest
 import yaml
 
 from foundry_discover.checks.audit.findings import RULES
+from tests import pyz_fixtures
 from tests.audit_support import DATA, positions, run_audit
 from tests.conftest import cli_env, run_cli
 
+pyz, bare_python = pyz_fixtures.pyz, pyz_fixtures.bare_python
 SARIF_SCHEMA = json.loads((Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
 
@@ -292,3 +294,13 @@ def test_every_finding_keeps_the_house_style(folder: str) -> None:
     report = run_audit("-", stdin_text=(path / "stack.yaml").read_text()) if folder == "k8s-broken" else run_audit(path)
     bad = [(f.rule, problems(f.message, f.fix)) for f in report.findings if problems(f.message, f.fix)]
     assert bad == []
+
+
+def test_the_pyz_says_to_install_the_audit_extra(pyz: Path, bare_python: Path, tmp_path: Path) -> None:
+    """The .pyz bundles pure wheels only, so no PyYAML: one line says what to install, exit 3."""
+    out = pyz_fixtures.run_pyz(bare_python, pyz, "audit", str(DATA / "seed-clean"), cache=tmp_path / "cache")
+    assert out.returncode == 3, out.stderr
+    assert out.stderr.strip().splitlines() == [
+        "error: audit needs PyYAML, which is not installed here (the .pyz leaves it out). "
+        "pip install 'foundry-discover[audit]'"
+    ]
