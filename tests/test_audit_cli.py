@@ -304,3 +304,15 @@ def test_the_pyz_says_to_install_the_audit_extra(pyz: Path, bare_python: Path, t
         "error: audit needs PyYAML, which is not installed here (the .pyz leaves it out). "
         "pip install 'foundry-discover[audit]'"
     ]
+
+
+def test_one_name_one_port_in_compose_and_kubernetes(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "seed-clean", tmp_path, dirs_exist_ok=True)
+    manifest = tmp_path / "k8s" / "localstack.yaml"
+    manifest.write_text(manifest.read_text().replace("    - port: 4566\n", "    - port: 4567\n"))
+    report = run_audit(tmp_path)
+    assert positions(report) == [("k8s/backend.yaml", "FD302", 39, 22), ("k8s/localstack.yaml", "FD401", 9, 7)]
+    assert report.findings[1].message == (
+        "Service localstack serves port 4567 in Kubernetes, but localstack listens on 4566 in Compose "
+        "(docker-compose.yml:2)"
+    )
