@@ -23,6 +23,7 @@ MODEL_CASES = [
     ("compose-model", ["docker-compose.yml", "docker-compose.override.yml"]),
     ("compose-broken", ["docker-compose.yml"]),
     ("seed-clean", ["docker-compose.yml"]),
+    ("compose-include", ["compose.yaml"]),
 ]
 
 

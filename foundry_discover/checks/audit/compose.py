@@ -107,18 +107,39 @@ class _Loader:
             )
         return out
 
-    def services(self, path: Path, env: dict[str, str]) -> dict[str, Service] | None:
+    def services(self, path: Path, env: dict[str, str], depth: int = 0) -> dict[str, Service] | None:
         data = self.read(path, env)
         if data is None:
             return None
+        included = self._included(data.get("include"), path, depth)
         raw = data.get("services")
         if not isinstance(raw, LMap):
-            return {}
+            return included
         rel, base_dir = self.rel(path), str(path.parent)
-        return {
+        own = {
             str(name): norm.service(str(name), body, rel, raw.key_pos.get(name, raw.pos), base_dir, self.shell)
             for name, body in raw.items()
         }
+        return {**included, **own}
+
+    def _included(self, raw: Any, path: Path, depth: int) -> dict[str, Service]:
+        """``include:`` (Compose 2.20): each file a project of its own, its .env beside it."""
+        out: dict[str, Service] = {}
+        if not isinstance(raw, list) or depth > 10:
+            return out
+        for item in raw:
+            names = item.get("path") if isinstance(item, dict) else item
+            for name in names if isinstance(names, list) else [names]:
+                if not isinstance(name, str):
+                    continue
+                other = (path.parent / name).resolve()
+                env = self.project_env(other.parent)
+                services = self.services(other, env, depth + 1) or {}
+                self.extend(services, other, env)
+                for svc in services.values():
+                    _finish(svc, self, env)
+                out.update(services)
+        return out
 
     def extend(self, services: dict[str, Service], path: Path, env: dict[str, str], depth: int = 0) -> None:
         for name, svc in list(services.items()):
@@ -145,6 +166,9 @@ class _Loader:
 
 def _finish(svc: Service, loader: _Loader, env: dict[str, str]) -> None:
     """env_file under environment, and the default network, as Compose normalises."""
+    if svc.finished:
+        return
+    svc.finished = True
     resolved: dict[str, Value] = {}
     for entry in svc.env_files:
         base_dir, _, name = (entry.text or "").partition("\0")

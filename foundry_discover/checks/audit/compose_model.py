@@ -49,7 +49,7 @@ class Service:
     hostname: Value | None = None
     #: environment: after env_file (earlier) and environment (wins), as Compose resolves them.
     environment: dict[str, Value] = field(default_factory=dict)
-    #: The variables written in environment: (not only env_file), which a consumer "sets explicitly".
+    #: env_file entries as "folder NUL path" (relative paths are read from the writing file's folder).
     env_files: list[Value] = field(default_factory=list)
     #: Network name -> aliases; None means not written (the default network, after normalising).
     networks: dict[str, list[Value]] | None = None
@@ -62,6 +62,8 @@ class Service:
     extends: tuple[str, str | None, Loc] | None = None
     #: environment: as written, before env_file is read (env_file values join at normalising).
     written_env: dict[str, Value] = field(default_factory=dict)
+    #: Normalised already (an included project's services are normalised in their own project).
+    finished: bool = False
 
     def aliases(self) -> dict[str, set[str]]:
         """Every name other containers reach this one by, on each network it joins."""
