@@ -358,3 +358,20 @@ def test_listen_ports_come_from_gateway_listen_and_the_healthcheck(tmp_path: Pat
     assert "9000, from healthcheck" in health.message
     assert loopback.fix == "Name the service instead: SVC_LOCALSTACK_HOST=localstack"
     assert adhoc.fix.startswith("Set SVC_LOCALSTACK_HOST=localstack and LOCALSTACK_PORT=4567")
+
+
+def test_extra_hosts_and_links_name_hosts_too(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n"
+        "  db:\n"
+        "    image: postgres:16\n"
+        "  api:\n"
+        "    image: example/api:1\n"
+        "    extra_hosts: ['localstack:host-gateway']\n"
+        "    links: ['db:database']\n"
+        "    environment:\n"
+        "      SVC_LOCALSTACK_HOST: localstack\n"
+        "      SVC_POSTGRES_HOST: database\n"
+        "      SVC_REDIS_HOST: cache\n"
+    )
+    assert positions(run_audit(tmp_path)) == [("compose.yaml", "FD201", 11, 7)]

@@ -62,6 +62,8 @@ class Service:
     extends: tuple[str, str | None, Loc] | None = None
     #: environment: as written, before env_file is read (env_file values join at normalising).
     written_env: dict[str, Value] = field(default_factory=dict)
+    #: Names only this container resolves: extra_hosts (its /etc/hosts) and links aliases.
+    own_names: set[str] = field(default_factory=set)
     #: Normalised already (an included project's services are normalised in their own project).
     finished: bool = False
 

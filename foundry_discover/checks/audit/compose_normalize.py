@@ -143,6 +143,22 @@ def _build(raw: Any, base_dir: str) -> Build | None:
     return None
 
 
+def _own_names(extra_hosts: Any, links: Any) -> set[str]:
+    names: set[str] = set()
+    if isinstance(extra_hosts, dict):
+        names |= {str(k) for k in extra_hosts}
+    else:
+        for item, _pos in _items(extra_hosts):
+            text = str(item)
+            cut = min((i for i in (text.find("="), text.find(":")) if i > 0), default=-1)
+            if cut > 0:
+                names.add(text[:cut])
+    for item, _pos in _items(links):
+        service, _, alias = str(item).partition(":")
+        names |= {service, alias or service}
+    return names
+
+
 def _value(raw: LMap, key: str, file: str) -> Value | None:
     return Value(_text(raw[key]), _at(file, raw.where(key))) if key in raw and raw[key] is not None else None
 
@@ -169,6 +185,7 @@ def service(name: str, raw: Any, file: str, key_pos: tuple[int, int], base_dir: 
     svc.healthcheck = _healthcheck(raw.get("healthcheck"), file)
     svc.depends_on = _depends_on(raw.get("depends_on"), file)
     svc.profiles = [str(p) for p, _ in _items(raw.get("profiles"))]
+    svc.own_names = _own_names(raw.get("extra_hosts"), raw.get("links"))
     ext = raw.get("extends")
     if isinstance(ext, str):
         svc.extends = (ext, None, _at(file, raw.where("extends")))
@@ -208,5 +225,6 @@ def overlay(base: Service, over: Service) -> Service:
         merged.healthcheck = over.healthcheck or base.healthcheck
     merged.depends_on = {**base.depends_on, **over.depends_on}
     merged.profiles = list(dict.fromkeys([*base.profiles, *over.profiles]))
+    merged.own_names = base.own_names | over.own_names
     merged.extends = over.extends
     return merged

@@ -95,6 +95,8 @@ class _Checker:
             return
         if "." in text or ":" in text or "/" in text:
             return  # a DNS name outside the project, or a value the registry itself rejects
+        if text in svc.own_names:
+            return  # its own /etc/hosts (extra_hosts) or a links alias: outside what DNS says
         targets = self.by_alias.get(text)
         if not targets:
             folded = [s for alias, found in self.by_alias.items() if alias.lower() == text.lower() for s in found]
