@@ -80,6 +80,12 @@ def ministack() -> Iterator[emulators.Emulator]:
     yield from _emulator("ministack")
 
 
+@pytest.fixture(scope="session")
+def moto() -> Iterator[emulators.Emulator]:
+    """moto's standalone server: no /_localstack/health, only AWS's own APIs (and /moto-api/)."""
+    yield from _emulator("moto")
+
+
 @pytest.fixture(params=["localstack", "ministack"])
 def emulator(request: pytest.FixtureRequest) -> emulators.Emulator:
     """Each test that takes this runs against both emulators."""

@@ -26,11 +26,18 @@ def check_emulator_once(
 ) -> int:
     """The emulator check of ``url`` (default: the registry's LOCALSTACK), shown; its exit code."""
     from foundry_discover.checks.emulator.check import check_emulator
-    from foundry_discover.lite.healthcheck import deliver
+    from foundry_discover.lite.healthcheck import deliver, homeward
 
+    service = registry.get("LOCALSTACK") if url is None else None
     base = _emulator_url(registry, url)
-    result = check_emulator(base, deadline, require=required, name=EMULATOR)
-    return deliver(result, f"{EMULATOR} at {base}", as_json=as_json, every=every)
+    try:
+        result = check_emulator(base, deadline, require=required, name=EMULATOR)
+    except FoundryError as exc:
+        if service is None:
+            raise
+        raise homeward(registry, service, exc) from None
+    warnings = service.warnings if service is not None else ()
+    return deliver(result, f"{EMULATOR} at {base}", as_json=as_json, every=every, warnings=warnings)
 
 
 def check_all(registry: Registry, deadline: Deadline, *, as_json: bool) -> int:
@@ -75,10 +82,13 @@ def wait_for(
 
     check: Callable[[Deadline], EmulatorHealth | ServiceCheck]
     emulator = name is None or is_emulator(name)
+    warnings: tuple[str, ...] = ()
     if emulator:
         from foundry_discover.checks.emulator.check import check_emulator
 
         base = _emulator_url(registry, url)
+        if url is None:
+            warnings = registry.get("LOCALSTACK").warnings
 
         def check(d: Deadline) -> EmulatorHealth | ServiceCheck:
             return check_emulator(base, d, require=required, name=EMULATOR)
@@ -88,6 +98,7 @@ def wait_for(
         from foundry_discover.checks.service import check_service
 
         service = registry.get(name or "")
+        warnings = service.warnings
 
         def check(d: Deadline) -> EmulatorHealth | ServiceCheck:
             return check_service(service, d)
@@ -104,9 +115,11 @@ def wait_for(
         if last is None or not as_json:
             raise
         human = show.show_emulator if emulator else show.show_service
-        render.deliver("health", last, exc.exit_code, exc, as_json=True, human=lambda r: human(r, every=every))
+        render.deliver(
+            "health", last, exc.exit_code, exc, as_json=True, human=lambda r: human(r, every=every), warnings=warnings
+        )
         return exc.exit_code
-    return deliver(result, subject, as_json=as_json, every=every)
+    return deliver(result, subject, as_json=as_json, every=every, warnings=warnings)
 
 
 def _emulator_url(registry: Registry, url: str | None) -> str:

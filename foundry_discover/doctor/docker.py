@@ -21,6 +21,7 @@ from foundry_discover.lite.errors import EXIT_NOT_OK, ConfigError
 from foundry_discover.lite.registry import Registry, Service
 
 if TYPE_CHECKING:
+    from foundry_discover.checks.loopback import HomeRoute
     from foundry_discover.checks.runtime import Runtime
     from foundry_discover.doctor.model import ServiceReport, Step
     from foundry_discover.lite.base import Deadline
@@ -90,7 +91,8 @@ def apply(
     """Give the failing step the Docker cause and fix; fail a passing service whose container is unhealthy."""
     failed = report.failure
     if failed is not None:
-        verdict = diagnose(service, failed.name, runtime, found, default_host=default_host)
+        route = _home_route(report, service) if failed.name == "connect" else None
+        verdict = diagnose(service, failed.name, runtime, found, default_host=default_host, route=route)
         if verdict is not None:
             _explain(failed, verdict.kind, verdict.cause, verdict.fix)
         return
@@ -114,6 +116,20 @@ def apply(
     step.detail = f"{step.detail}, but {verdict.cause}"
     step.fix = verdict.fix
     step.data["docker"] = verdict.kind
+
+
+def _home_route(report: ServiceReport, service: Service) -> HomeRoute | None:
+    """How the service's host leads back here, from the addresses its resolve step got."""
+    from foundry_discover.checks.dns.model import HOSTS
+    from foundry_discover.checks.loopback import home_route
+
+    resolved = next((s for s in report.steps if s.name == "resolve"), None)
+    addresses = list(resolved.data.get("addresses", [])) if resolved is not None else []
+    try:
+        hosts = HOSTS.read_text(errors="replace")
+    except OSError:
+        hosts = None
+    return home_route(service.host, addresses, hosts)
 
 
 def _explain(step: Step, kind: str, cause: str, fix: str) -> None:

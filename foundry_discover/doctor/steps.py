@@ -8,6 +8,7 @@ evidence allows (the hosts file, the DNS trace, Kubernetes' service links).
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -55,7 +56,12 @@ def walk_service(
         where = f"host from {service.host_source}, port from {service.port_source}"
         warnings = list(service.warnings) + [e.message for e in _port_evidence(service, registry.env, namespace)]
         if warnings:
-            return Step("config", "warn", "; ".join(warnings), data={"provenance": where})
+            from foundry_discover.lite.rawvalue import ValueWarning
+
+            # A value warning carries its fix apart: the step's fix line shows it.
+            fix = next((w.fix for w in warnings if isinstance(w, ValueWarning) and w.fix), None)
+            detail = "; ".join(w.message if isinstance(w, ValueWarning) else w for w in warnings)
+            return Step("config", "warn", detail, fix=fix, data={"provenance": where})
         return Step("config", "pass", where)
 
     def resolve() -> Step:
@@ -193,35 +199,35 @@ def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, re
 
 def connect_all(service: Service, addresses: Sequence[str], deadline: Deadline) -> Step:
     """TCP connect to every address the name resolves to, concurrently."""
+    from foundry_discover.checks.connect_order import Attempt, app_connect
     from foundry_discover.lite.servicecheck import tcp_connect
 
-    def one(address: str) -> tuple[str, float | FoundryError]:
+    def one(address: str) -> tuple[str, float | FoundryError, float]:
+        started = time.perf_counter()
         try:
-            return address, tcp_connect(address, service.port, deadline)
+            return address, tcp_connect(address, service.port, deadline), 0.0
         except FoundryError as exc:
-            return address, exc
+            return address, exc, (time.perf_counter() - started) * 1000
 
     from foundry_discover.util.threads import gather
 
     # Each connect is bounded by the deadline; an interrupt reaches the main thread, not this one.
     results = [r for r in gather([functools.partial(one, a) for a in addresses], name="connect").results if r]
-    good = [a for a, r in results if not isinstance(r, FoundryError)]
-    bad = [(a, r) for a, r in results if isinstance(r, FoundryError)]
+    good = [a for a, r, _ in results if not isinstance(r, FoundryError)]
+    bad = [(a, r) for a, r, _ in results if isinstance(r, FoundryError)]
     data = {
         "port": service.port,
-        "addresses": {a: (r.message if isinstance(r, FoundryError) else round(r, 3)) for a, r in results},
+        "addresses": {a: (r.message if isinstance(r, FoundryError) else round(r, 3)) for a, r, _ in results},
     }
     if not bad:
         return Step("connect", "pass", f"{', '.join(good)} port {service.port}", data=data)
     if good:
-        failed = "; ".join(exc.message for _, exc in bad)
-        return Step(
-            "connect",
-            "warn",
-            f"{len(bad)} of {len(results)} addresses fail ({failed}); clients that try them first will be slow",
-            fix="Check that the service listens on every address family its name resolves to",
-            data=data,
-        )
+        # The application tries them one by one, in this order: what that costs it.
+        attempts = [Attempt(a, spent, r) if isinstance(r, FoundryError) else Attempt(a, r) for a, r, spent in results]
+        found = app_connect(attempts, service.port, service.host_env, botocore=service.name == "LOCALSTACK")
+        assert found is not None
+        data["application"] = {"connects_to": good[0] if found.status == "pass" else None, "status": found.status}
+        return Step("connect", found.status, found.detail, fix=found.fix, data=data)
     first = bad[0][1]
     step = fail_step("connect", first, **data)
     if len(bad) > 1:
@@ -242,10 +248,13 @@ def protocol_check(service: Service, deadline: Deadline, options: Options) -> St
             "version": report.version,
             "verdict": report.verdict,
             "unavailable": report.unavailable,
+            "notes": report.notes,
         }
         if report.ok:
             version = f" {report.version}" if report.version else ""
-            return Step("protocol", "pass", f"{report.emulator}{version} is healthy", data=data)
+            # An emulator without LocalStack's health path passes, saying what it could not check.
+            notes = f" (note: {'; '.join(report.notes)})" if report.notes else ""
+            return Step("protocol", "pass", f"{report.emulator}{version} is healthy{notes}", data=data)
         fix = (
             "Fix the init script (LocalStack's log names the error) and restart LocalStack"
             if report.init_failed

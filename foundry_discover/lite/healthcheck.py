@@ -11,6 +11,8 @@ from foundry_discover.lite.errors import FoundryError, NotOkError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from foundry_discover.checks.emulator.model import EmulatorHealth
     from foundry_discover.lite.base import Deadline
     from foundry_discover.lite.registry import Registry, Service
@@ -33,16 +35,37 @@ def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bo
 
     service = registry.get(name)
     result = probe_service(service, deadline)
+    if result.error is not None and result.probe is None:
+        result.error = homeward(registry, service, result.error)
     if result.probe is not None and result.probe.state == "redirect":
         # Rare: only a health path that redirects pays for the HTTP client.
         from foundry_discover.checks.service import follow_redirect
 
         follow_redirect(result, service, deadline)
-    return deliver(result, what(service), as_json=as_json)
+    return deliver(result, what(service), as_json=as_json, warnings=service.warnings)
 
 
-def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: bool, every: bool = False) -> int:
-    """Show a finished check (and its one-line error when it is not ok); its exit code."""
+def homeward(registry: Registry, service: Service, error: FoundryError) -> FoundryError:
+    """``error``, or (a connect failure inside a container to an address that leads back into it) the
+    error that says so. Only a failing check pays for the look at where this runs."""
+    from foundry_discover.checks.docker.home import home_error
+
+    spec = registry.specs().get(service.name)
+    return home_error(service, error, spec.host if spec else None) or error
+
+
+def deliver(
+    result: EmulatorHealth | ServiceCheck,
+    subject: str,
+    *,
+    as_json: bool,
+    every: bool = False,
+    warnings: Sequence[str] = (),
+) -> int:
+    """Show a finished check (and its one-line error when it is not ok); its exit code.
+
+    ``warnings`` are the service's (a value the application takes other than it looks): shown
+    first, whatever the check found."""
     from foundry_discover import render
     from foundry_discover.lite.servicecheck import ServiceCheck
     from foundry_discover.render import health as show
@@ -50,10 +73,20 @@ def deliver(result: EmulatorHealth | ServiceCheck, subject: str, *, as_json: boo
     problem: FoundryError | None = None if result.ok else NotOkError(summary(result, subject))
     if isinstance(result, ServiceCheck) and result.error is not None and not result.ok:
         if result.probe is None:
-            raise result.error  # nothing answered: there is no result to show
+            # Nothing answered: there is no result to show, only the error.
+            render.emit_error("health", result.error, as_json=as_json, warnings=warnings)
+            return result.error.exit_code
         problem = result.error  # something answered: show what (JSON carries the protocol)
     human = show.show_service if isinstance(result, ServiceCheck) else show.show_emulator
-    render.deliver("health", result, result.exit_code, problem, as_json=as_json, human=lambda r: human(r, every=every))
+    render.deliver(
+        "health",
+        result,
+        result.exit_code,
+        problem,
+        as_json=as_json,
+        human=lambda r: human(r, every=every),
+        warnings=warnings,
+    )
     return result.exit_code
 
 
