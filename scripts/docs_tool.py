@@ -30,6 +30,8 @@ BASE_ENV = {
     "COLUMNS": "100",
     "LANG": "C.UTF-8",
     "AWS_EC2_METADATA_DISABLED": "true",
+    # stdout and stderr in the order they were written, as a terminal shows them.
+    "PYTHONUNBUFFERED": "1",
 }
 
 
