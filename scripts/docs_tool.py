@@ -64,10 +64,10 @@ def shell(command: str, env: dict[str, str] | None = None, show_exit: bool = Fal
 
 
 def help_of(command: str) -> str:
-    """``foundry-discover COMMAND --help``, as a ```` ```text ```` block."""
+    """``foundry-discover COMMAND --help``, as a ```` ```console ```` block."""
     out, code = run(f"{command} --help")
     assert code == 0, out
-    return f"```text\n$ foundry-discover {command} --help\n{out.strip(chr(10))}\n```"
+    return f"```console\n$ foundry-discover {command} --help\n{out.strip(chr(10))}\n```"
 
 
 def exit_codes() -> str:

@@ -171,3 +171,10 @@ def test_the_readme_is_the_short_path() -> None:
     ):
         assert f"docs/{page}.md" in readme, f"README does not link docs/{page}.md"
         assert (ROOT / "docs" / f"{page}.md").is_file()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_console_blocks_are_generated(page: Path) -> None:
+    """The pages promise: a `console` block is a regenerated real run, never typed by hand."""
+    outside = re.sub(r"\[\[\[cog.*?\[\[\[end\]\]\]", "", page.read_text(), flags=re.S)
+    assert "```console" not in outside, f"{page.name}: a console block outside a cog block"
