@@ -56,7 +56,7 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     ),
     "FOUNDRY_DISCOVER_MESSAGE_LOG": (
         "unset",
-        "a file path: every error, warning and doctor fix is appended to it, one per line (for the message tests)",
+        "a file path: every error, warning and doctor fix is appended to it as JSON lines (for the message tests)",
     ),
     "AWS_REGION": (
         "unset",
@@ -66,8 +66,8 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "AWS_DEFAULT_REGION": ("unset", "region when `AWS_REGION` is unset"),
     "AWS_PROFILE": (
         "unset",
-        "the shared-config profile (region, endpoints, credentials); shown in `--explain` and in suggested "
-        "`aws` commands",
+        "the shared-config profile, which botocore reads for region, endpoints and credentials; in `--json` "
+        "(`profile`) and as `--profile` in a suggested `aws` command",
     ),
     "AWS_DEFAULT_PROFILE": ("unset", "the profile when `AWS_PROFILE` is unset"),
     "AWS_ENDPOINT_URL_SECRETS_MANAGER": (
@@ -104,7 +104,8 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     ),
     "POD_NAMESPACE": (
         "unset",
-        "the pod's namespace when the service account's file is missing (set it with the downward API)",
+        "the pod's namespace when neither the service account's namespace file nor the search list gives it "
+        "(set it with the downward API)",
     ),
     "LOCALDOMAIN": ("unset", "replaces resolv.conf's search list, as glibc does (`resolve`, `doctor`)"),
     "RES_OPTIONS": ("unset", "resolver options applied after resolv.conf's, as glibc does (`resolve`, `doctor`)"),

@@ -178,3 +178,18 @@ def test_console_blocks_are_generated(page: Path) -> None:
     """The pages promise: a `console` block is a regenerated real run, never typed by hand."""
     outside = re.sub(r"\[\[\[cog.*?\[\[\[end\]\]\]", "", page.read_text(), flags=re.S)
     assert "```console" not in outside, f"{page.name}: a console block outside a cog block"
+
+
+def test_the_site_nav_lists_every_page() -> None:
+    """mkdocs.yml (optional, never built here) names exactly the pages there are."""
+    import yaml
+
+    def pages(entries: list[object]) -> set[str]:
+        found: set[str] = set()
+        for entry in entries:
+            for value in entry.values() if isinstance(entry, dict) else [entry]:
+                found |= pages(value) if isinstance(value, list) else {str(value)}
+        return found
+
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]
+    assert pages(nav) == {p.name for p in (ROOT / "docs").glob("*.md")}
