@@ -59,17 +59,21 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "a file path: every error, warning and doctor fix is appended to it as JSON lines (for the message tests)",
     ),
     "AWS_REGION": (
-        "unset",
-        "region for `secret` and `doctor --secret`, read first (then `AWS_DEFAULT_REGION`, the profile; "
-        "development defaults to `us-east-1`)",
+        "unset (the application's default: `us-east-1`)",
+        "region for `secret` and `doctor --secret`, as the application passes it (`region_name`)",
     ),
-    "AWS_DEFAULT_REGION": ("unset", "region when `AWS_REGION` is unset"),
+    "AWS_DEFAULT_REGION": (
+        "unset",
+        "not read by the application (botocore's own variable): a warning when it differs from the region in use",
+    ),
     "AWS_PROFILE": (
         "unset",
-        "the shared-config profile, which botocore reads for region, endpoints and credentials; in `--json` "
-        "(`profile`) and as `--profile` in a suggested `aws` command",
+        "botocore's profile (`AWS_DEFAULT_PROFILE` wins); a missing one is exit 3 naming the files looked in; "
+        "as `--profile` in a suggested `aws` command outside development",
     ),
-    "AWS_DEFAULT_PROFILE": ("unset", "the profile when `AWS_PROFILE` is unset"),
+    "AWS_DEFAULT_PROFILE": ("unset", "botocore's profile, before `AWS_PROFILE` (the first one set wins, even empty)"),
+    "AWS_CONFIG_FILE": ("`~/.aws/config`", "botocore's shared config file: profiles, regions, endpoints"),
+    "AWS_SHARED_CREDENTIALS_FILE": ("`~/.aws/credentials`", "botocore's shared credentials file"),
     "AWS_ENDPOINT_URL_SECRETS_MANAGER": (
         "unset",
         "production: the Secrets Manager endpoint (wins over `AWS_ENDPOINT_URL`); ignored in development, "
@@ -129,11 +133,9 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
 #: Read through botocore, not by this package's code: the same client the application builds
 #: reads them (the test checks each against the installed botocore's source).
 THROUGH_BOTOCORE: dict[str, str] = {
-    "AWS_ACCESS_KEY_ID": "credentials (development: else LocalStack's `test`)",
+    "AWS_ACCESS_KEY_ID": "credentials outside development; in development named, not used (the app passes `test`)",
     "AWS_SECRET_ACCESS_KEY": "credentials, with the one above",
     "AWS_SESSION_TOKEN": "temporary credentials' token",
-    "AWS_CONFIG_FILE": "the shared config file (default `~/.aws/config`)",
-    "AWS_SHARED_CREDENTIALS_FILE": "the shared credentials file (default `~/.aws/credentials`)",
     "AWS_CA_BUNDLE": "CA bundle for HTTPS to the endpoint",
     "AWS_WEB_IDENTITY_TOKEN_FILE": "web identity credentials (EKS IRSA), with `AWS_ROLE_ARN`",
     "AWS_ROLE_ARN": "the role for web identity",
@@ -159,6 +161,20 @@ def _strings(tree: ast.Module) -> dict[str, str]:
     }
 
 
+def _literals(tree: ast.Module) -> dict[str, object]:
+    """Module-level names bound to literals (strings, tuples, dicts of them)."""
+    out: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            out.update({t.id: value for t in targets if isinstance(t, ast.Name)})
+    return out
+
+
 def _returns(tree: ast.Module) -> dict[str, tuple[list[str], ast.expr]]:
     """Module-level functions whose body is one ``return <str or f-string>`` (``host_var``)."""
     out = {}
@@ -170,54 +186,146 @@ def _returns(tree: ast.Module) -> dict[str, tuple[list[str], ast.expr]]:
     return out
 
 
+class _Each(list[object]):
+    """Any one of these values: what an iteration or a comprehension yields."""
+
+
+Spec = tuple[object, ...]
+
+
 class _Scope:
-    def __init__(self, consts: dict[str, str], funcs: dict[str, tuple[list[str], ast.expr]], body: ast.AST) -> None:
+    """The names one function (or module) binds, and what each can hold.
+
+    Values are plain Python objects: module-level literals (``PROFILE_VARS = ("A", "B")``,
+    ``FILES = {"config": ("AWS_CONFIG_FILE", ...)}``), followed through assignments,
+    tuple unpacking, ``for`` loops, comprehensions and subscripts.
+    """
+
+    def __init__(self, consts: dict[str, object], funcs: dict[str, tuple[list[str], ast.expr]], body: ast.AST) -> None:
         self.consts, self.funcs = consts, funcs
-        self.bound: dict[str, list[ast.expr]] = {}
+        self.bound: dict[str, list[Spec]] = {}
         for node in ast.walk(body):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
-                    self._bind(target, node.value)
-            elif (
-                isinstance(node, (ast.For, ast.comprehension))
-                and isinstance(node.target, ast.Name)
-                and isinstance(node.iter, (ast.Tuple, ast.List))
-            ):
-                self.bound.setdefault(node.target.id, []).extend(node.iter.elts)
+                    self._bind(target, ("expr", node.value))
+            elif isinstance(node, (ast.For, ast.comprehension)):
+                self._bind(node.target, ("iter", ("expr", node.iter)))
 
-    def _bind(self, target: ast.expr, value: ast.expr) -> None:
+    def _bind(self, target: ast.expr, spec: Spec) -> None:
         if isinstance(target, ast.Name):
-            self.bound.setdefault(target.id, []).append(value)
-        elif isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
-            for t, v in zip(target.elts, value.elts, strict=True):
-                self._bind(t, v)
+            self.bound.setdefault(target.id, []).append(spec)
+        elif isinstance(target, ast.Tuple):
+            for i, element in enumerate(target.elts):
+                self._bind(element, ("index", spec, i))
 
-    def resolve(self, node: ast.expr, depth: int = 0) -> list[str] | None:
-        """Every name ``node`` can hold, or None when it is not a name we can know."""
-        if depth > 5:
+    def _spec(self, spec: Spec, depth: int) -> list[object] | None:
+        kind = spec[0]
+        if kind == "expr":
+            node = spec[1]
+            assert isinstance(node, ast.expr)
+            return self.values(node, depth + 1)
+        inner = spec[1]
+        assert isinstance(inner, tuple)
+        found = self._spec(inner, depth + 1)
+        if found is None:
             return None
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        out: list[object] = []
+        for obj in found:
+            items = _elements(obj) if kind == "iter" else _index(obj, spec[2])
+            if items is None:
+                return None
+            out += items
+        return out
+
+    def values(self, node: ast.expr, depth: int = 0) -> list[object] | None:
+        """Every value ``node`` can hold, or None when it cannot be known."""
+        if depth > 12:
+            return None
+        if isinstance(node, ast.Constant):
             return [node.value]
         if isinstance(node, ast.Name):
             if node.id in self.bound:
-                found = [self.resolve(v, depth + 1) for v in self.bound[node.id]]
-                return None if any(f is None for f in found) else [s for f in found if f for s in f]
-            if node.id in self.consts:
-                return [self.consts[node.id]]
+                found = [self._spec(spec, depth) for spec in self.bound[node.id]]
+                return None if any(f is None for f in found) else [v for f in found if f for v in f]
+            return [self.consts[node.id]] if node.id in self.consts else None
+        if isinstance(node, (ast.Tuple, ast.List)):
+            parts = [self.values(e, depth + 1) for e in node.elts]
+            if any(p is None or len(p) != 1 for p in parts):
+                return None
+            return [tuple(p[0] for p in parts if p)]
+        if isinstance(node, ast.Subscript):
+            objs = self.values(node.value, depth + 1)
+            key = node.slice.value if isinstance(node.slice, ast.Constant) else _ANY
+            if objs is None:
+                return None
+            out: list[object] = []
+            for obj in objs:
+                items = _index(obj, key)
+                if items is None:
+                    return None
+                out += items
+            return out
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            found = self.values(node.elt, depth + 1)
+            return None if found is None else [_Each(found)]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args:
+            objs = self.values(node.func.value, depth + 1)
+            if objs is None or not all(isinstance(o, dict) for o in objs):
+                return None
+            method = node.func.attr
+            if method in ("values", "keys", "items"):
+                return [_Each(getattr(o, method)()) for o in objs if isinstance(o, dict)]
             return None
         if isinstance(node, ast.JoinedStr):
-            parts: list[list[str]] = []
+            pieces: list[list[str]] = []
             for value in node.values:
                 if isinstance(value, ast.Constant):
-                    parts.append([str(value.value)])
+                    pieces.append([str(value.value)])
                 elif isinstance(value, ast.FormattedValue):
                     known = self.resolve(value.value, depth + 1)
-                    parts.append(known if known is not None else [_placeholder(value.value)])
-            return ["".join(p) for p in itertools.product(*parts)]
+                    pieces.append(known if known is not None else [_placeholder(value.value)])
+            return ["".join(p) for p in itertools.product(*pieces)]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in self.funcs:
             # Its parameters become placeholders: host_var(key) is SVC_<NAME>_HOST.
-            return _Scope({}, {}, ast.Module(body=[], type_ignores=[])).resolve(self.funcs[node.func.id][1], depth + 1)
+            return _Scope({}, {}, ast.Module(body=[], type_ignores=[])).values(self.funcs[node.func.id][1], depth + 1)
         return None
+
+    def resolve(self, node: ast.expr, depth: int = 0) -> list[str] | None:
+        """Every variable name ``node`` can hold, or None when it is not a name we can know."""
+        found = self.values(node, depth)
+        if found is None or not all(isinstance(v, str) for v in found):
+            return None
+        return [v for v in found if isinstance(v, str)]
+
+
+_ANY = object()
+
+
+def _elements(obj: object) -> list[object] | None:
+    if isinstance(obj, dict):
+        return list(obj)
+    if isinstance(obj, (list, tuple)):
+        return list(obj)
+    return None
+
+
+def _index(obj: object, key: object) -> list[object] | None:
+    """``obj[key]``; with an unknown key (or from an iteration) every element it could be."""
+    if isinstance(obj, _Each):
+        flat: list[object] = []
+        for element in obj:
+            items = _index(element, key) if not isinstance(element, (str, int)) else None
+            if items is None:
+                return list(obj) if key is _ANY or isinstance(key, int) else None
+            flat += items
+        return flat
+    if isinstance(obj, dict):
+        return [obj[key]] if key in obj else list(obj.values())
+    if isinstance(obj, (list, tuple)):
+        if isinstance(key, int) and -len(obj) <= key < len(obj):
+            return [obj[key]]
+        return list(obj)
+    return None
 
 
 def _placeholder(node: ast.expr) -> str:
@@ -253,10 +361,10 @@ def _files() -> Iterable[Path]:
 def scan() -> tuple[dict[str, set[str]], list[str]]:
     """{variable or pattern: {file, ...}}, and the reads whose name cannot be known."""
     trees = {path: ast.parse(path.read_text(), str(path)) for path in _files()}
-    consts: dict[str, str] = {}
+    consts: dict[str, object] = {}
     funcs: dict[str, tuple[list[str], ast.expr]] = {}
     for tree in trees.values():
-        consts.update(_strings(tree))
+        consts.update(_literals(tree))
         funcs.update(_returns(tree))
     found: dict[str, set[str]] = {}
     unknown: list[str] = []

@@ -138,3 +138,12 @@ def test_verdicts_are_printed_as_words() -> None:
     from foundry_discover.render.health import words
 
     assert words("not_ready") == "not ready" and words("healthy") == "healthy"
+
+
+def test_a_misspelt_host_variable_is_named_as_a_near_miss_not_a_new_service() -> None:
+    out = run_cli("url", "localstak", env=cli_env(SVC_LOCALSTAK_HOST="localstack", NO_COLOR="1"))
+    assert out.returncode == 3
+    assert out.stderr.strip() == (
+        "error: SVC_LOCALSTAK_HOST names no known service: localstak has no port, did you mean localstack? "
+        "Rename SVC_LOCALSTAK_HOST to SVC_LOCALSTACK_HOST, or set LOCALSTAK_PORT if localstak is a service of its own"
+    )

@@ -101,6 +101,8 @@ def test_the_extractor_reads_every_form() -> None:
 import os
 HOST_ENV = "A_ENV_CONST"
 OTHER = "B_CONST"
+PAIR = ("H_TUPLE", "I_TUPLE")
+FILES = {"a": ("J_DICT", "~/x"), "b": ("K_DICT", "~/y")}
 def host_var(name):
     return f"SVC_{name}_HOST"
 def f(env, key, name):
@@ -109,10 +111,18 @@ def f(env, key, name):
     for v in ("G_LOOP", OTHER):
         env.get(v)
     env.get(f"{name}_PORT"); env.get(host_var(key)); env.get(f"X_{OTHER}")
+    for p in PAIR:
+        p in env
+    others = [v for v in PAIR if v != key]
+    env[others[0]]
+    variable, default = FILES[key]
+    env.get(variable)
+    for w, _ in FILES.values():
+        env[w]
     env.get(key.upper())
 """
     tree = ast.parse(source)
-    consts, funcs = envvars._strings(tree), envvars._returns(tree)
+    consts, funcs = envvars._literals(tree), envvars._returns(tree)
     scope = envvars._Scope(consts, funcs, tree.body[-1])
     names = [scope.resolve(expr) for expr in envvars._reads(tree.body[-1])]
     flat = {n for group in names if group for n in group}
@@ -126,6 +136,10 @@ def f(env, key, name):
         "<NAME>_PORT",
         "SVC_<NAME>_HOST",
         "X_B_CONST",
+        "H_TUPLE",
+        "I_TUPLE",
+        "J_DICT",
+        "K_DICT",
     }
     assert None in names  # key.upper(): unknowable, reported rather than guessed
 

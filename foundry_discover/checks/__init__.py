@@ -3,7 +3,7 @@
 ``runtime`` (where we run), ``environment`` and ``envcheck`` (what the environment says),
 ``kube`` (Kubernetes Services as a pod sees them: ClusterIPs, endpoints, Services gone),
 ``service`` and ``httpget`` (a service's protocol, HTTP), ``emulator`` (LocalStack,
-MiniStack), ``aws`` (Secrets Manager), ``dns`` (the name walk), ``docker`` (the Engine
+MiniStack, moto), ``aws`` (Secrets Manager), ``dns`` (the name walk), ``docker`` (the Engine
 API). They import the healthcheck tier (``lite``) and ``util`` only; doctor and the
 commands above combine them.
 """

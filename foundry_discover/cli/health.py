@@ -1,4 +1,4 @@
-"""`foundry-discover health`: is LocalStack (or MiniStack) ready, are the other services up."""
+"""`foundry-discover health`: is LocalStack (or MiniStack, or moto) ready, are the other services up."""
 
 # No `from __future__ import annotations`: Typer reads the parameters' annotations with
 # get_type_hints, which would compile and evaluate every string at each start-up.
@@ -10,10 +10,12 @@ import typer
 from foundry_discover.cli.options import JsonOpt, RequireOpt, required_services, run_command, seconds, state
 from foundry_discover.lite import healthcheck
 
-HELP = """Check LocalStack's health (or MiniStack's), or another service of the registry.
+HELP = """Check LocalStack's health (or MiniStack's, or moto's), or another service of the registry.
 
 With no NAME it checks the LOCALSTACK service (SVC_LOCALSTACK_HOST, LOCALSTACK_PORT):
-which emulator answered, its services and their states, and its init scripts. Other
+which emulator answered, its services and their states, and its init scripts. An
+emulator without LocalStack's health path (moto) is checked by the application's AWS
+call, Secrets Manager ListSecrets, and says what it could not check. Other
 services get their scheme's protocol check: Redis PING, PostgreSQL as pg_isready asks,
 an HTTP GET (of the health path when declared), else a TCP connect only. Whatever
 answers in another protocol is named. No check authenticates or changes data.

@@ -46,7 +46,12 @@ def _fetch(sc: Any, options: Options) -> Step:
 
     if not options.secrets:
         listed = calls.list_secrets(sc, limit_pages=1)
-        return Step("aws", "pass", f"Secrets Manager answered: {len(listed.secrets)} secret(s) listed")
+        detail = f"Secrets Manager answered: {len(listed.secrets)} secret(s) listed"
+        if listed.notes:
+            # The call works, but the application's keys see none of the secrets that exist.
+            fix = "Create the secrets with the application's keys (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)"
+            return Step("aws", "warn", f"{detail}; {'; '.join(listed.notes)}", fix=fix)
+        return Step("aws", "pass", detail)
     fetched: list[str] = []
     failed: list[tuple[str, FoundryError]] = []
     for name in options.secrets:
@@ -70,8 +75,9 @@ def _fetch(sc: Any, options: Options) -> Step:
     )
     step.exit_code = most_severe(e.exit_code for _, e in failed)
     step.detail = "; ".join(e.message for _, e in failed) + done
-    if len(failed) > 1:
-        step.fix = clauses(*dict.fromkeys(f"{n}: {e.fix}" for n, e in failed if e.fix)) or None
+    fixes = list(dict.fromkeys(e.fix for _, e in failed if e.fix))
+    if len(fixes) > 1:
+        step.fix = clauses(*(f"{n}: {e.fix}" for n, e in failed if e.fix))
     return step
 
 

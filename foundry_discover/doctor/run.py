@@ -97,6 +97,11 @@ def environment_findings(registry: Registry) -> tuple[dict[str, Any], list[str]]
     if env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"):
         # botocore's partitions data only when there is a region to check against it.
         warnings += [str(f) for f in envcheck.region_warnings(env, _known_regions())]
+        from foundry_discover.checks.aws.region import choose_region
+
+        # The profile's region is left out: reading it would load botocore for every doctor.
+        choice = choose_region(env, None)
+        warnings += [choice.warning] if choice.warning else []
     return meaning.to_json(), warnings
 
 

@@ -242,10 +242,13 @@ def protocol_check(service: Service, deadline: Deadline, options: Options) -> St
             "version": report.version,
             "verdict": report.verdict,
             "unavailable": report.unavailable,
+            "notes": report.notes,
         }
         if report.ok:
             version = f" {report.version}" if report.version else ""
-            return Step("protocol", "pass", f"{report.emulator}{version} is healthy", data=data)
+            # An emulator without LocalStack's health path passes, saying what it could not check.
+            notes = f" (note: {'; '.join(report.notes)})" if report.notes else ""
+            return Step("protocol", "pass", f"{report.emulator}{version} is healthy{notes}", data=data)
         fix = (
             "Fix the init script (LocalStack's log names the error) and restart LocalStack"
             if report.init_failed

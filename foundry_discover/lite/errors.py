@@ -101,7 +101,10 @@ class FoundryError(Exception):
         self.fix = fix
 
     def __str__(self) -> str:
-        return self.message if not self.fix else f"{self.message}. {self.fix}"
+        if not self.fix:
+            return self.message
+        # "did you mean X?" ends its own sentence.
+        return f"{self.message} {self.fix}" if self.message.endswith(("?", ".")) else f"{self.message}. {self.fix}"
 
 
 class NotOkError(FoundryError):

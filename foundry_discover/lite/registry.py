@@ -191,10 +191,7 @@ class Registry:
             port = validate_port(env[p_var], p_var)
             port_source = Source("env", p_var)
         elif spec.port is None:
-            raise ConfigError(
-                f"{h_var} is set, so {spec.name} is a service, but {p_var} is not set and nothing declares its port",
-                fix=f"Set {p_var} (e.g. {p_var}=8080), or declare {spec.name.lower()} with a port in a registry file",
-            )
+            raise _no_port(spec, h_var, p_var, self.specs())
         else:
             port = spec.port
             port_source = declared
@@ -215,6 +212,30 @@ class Registry:
         return Registry(dict(env), self._registry_file)
 
 
+#: A port to show in an example, by scheme: the protocol's own, as the service's real default is unknown.
+_SCHEME_PORTS = {"redis": 6379, "postgresql": 5432, "postgres": 5432, "https": 443}
+
+
+def _no_port(spec: ServiceSpec, h_var: str, p_var: str, specs: dict[str, ServiceSpec]) -> ConfigError:
+    """A service with a host and no port: most often a misspelt SVC_<NAME>_HOST of a known one."""
+    import difflib
+
+    known = [name for name, other in specs.items() if other.port is not None]
+    close = difflib.get_close_matches(spec.name, known, n=1, cutoff=0.75)
+    if close:
+        meant = close[0]
+        return ConfigError(
+            f"{h_var} names no known service: {spec.name.lower()} has no port, did you mean {meant.lower()}?",
+            fix=f"Rename {h_var} to {host_var(meant)}, or set {p_var} if {spec.name.lower()} is a service of its own",
+        )
+    example = _SCHEME_PORTS.get(spec.scheme, 8080)
+    return ConfigError(
+        f"{h_var} is set, so {spec.name.lower()} is a service, but {p_var} is not set and nothing declares its port",
+        fix=f"Set {p_var} to the port {spec.name.lower()} listens on (e.g. {p_var}={example}), "
+        f"or declare it with a port in a registry file",
+    )
+
+
 def unknown_service(name: str, known: list[str]) -> ConfigError:
     import difflib
 
@@ -223,7 +244,8 @@ def unknown_service(name: str, known: list[str]) -> ConfigError:
     hint = f"did you mean {close[0].lower()}? " if close else ""
     return ConfigError(
         f"unknown service {name!r}: {hint}known services: {', '.join(n.lower() for n in sorted(known))}",
-        fix=f"Set {host_var(key)} and {port_var(key)}, or declare it in a registry file (--registry or {REGISTRY_ENV})",
+        fix=f"Set {host_var(key)} and {port_var(key)}, or declare {key.lower()} in a registry file "
+        f"(--registry or {REGISTRY_ENV})",
     )
 
 

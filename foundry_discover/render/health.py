@@ -57,6 +57,10 @@ def show_emulator(report: EmulatorHealth, *, every: bool = False) -> None:
         tally = ", ".join(f"{n} {MEANING_WORDS.get(m, m)}" for m, n in sorted(counts.items()))
         more = "other " if shown else ""
         line(f"{len(hidden)} {more}services listed: {tally} (--all-services lists them)", "dim")
+    if report.identified_by:
+        line(f"identified: {report.identified_by}", "dim")
+    for note in report.notes:
+        line(f"note: {note}", "dim")
     show_init(report.init)
 
 
@@ -141,17 +145,23 @@ def show_all(checks: list[ServiceCheck]) -> None:
             c.url or "-",
             (c.verdict, VERDICT_STYLE[c.verdict]),
             _checked(c),
-            "; ".join(c.reasons) or (c.probe.note or "" if c.probe is not None else ""),
+            "; ".join(c.reasons) or _note(c),
         ]
         for c in checks
     ]
     table(["SERVICE", "URL", "VERDICT", "CHECKED", "WHY"], rows)
 
 
+def _note(check: ServiceCheck) -> str:
+    if check.emulator is not None:
+        return "; ".join(check.emulator.notes)
+    return (check.probe.note or "") if check.probe is not None else ""
+
+
 def _checked(check: ServiceCheck) -> str:
     """What the verdict rests on: the protocol that answered, or TCP only."""
     if check.emulator is not None:
-        return "http (emulator health)"
+        return check.emulator.checked
     probe = check.probe
     if probe is None:
         return "-"

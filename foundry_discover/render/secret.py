@@ -78,6 +78,8 @@ def show_plan(plan: ClientPlan) -> None:
         ["credentials", plan.credentials_source],
         ["guard", plan.guard],
     ]
+    if plan.region_note:
+        rows.insert(3, ["region note", plan.region_note])
     pairs(rows)
     if plan.candidates:
         table(
@@ -99,5 +101,7 @@ def show_list(secrets: SecretList) -> None:
         rows.append([name, entry.description or "-", changed])
     if not rows:
         line(f"no secrets at {secrets.plan.shown_endpoint} (region {secrets.plan.region})")
+        for note in secrets.notes:
+            line(f"note: {note}", "yellow")
         return
     table(["NAME", "DESCRIPTION", "LAST CHANGED"], rows)

@@ -83,12 +83,29 @@ def open_client(
     plan, session = plan_client(registry, allow_non_aws_endpoint=allow_non_aws_endpoint, session=session)
     from botocore.exceptions import BotoCoreError
 
+    # Outside development botocore resolves the credentials here: a credential_process runs now.
     try:
         client = session.create_client(SERVICE, region_name=plan.region, endpoint_url=plan.endpoint_url, config=config)
     except ValueError as exc:
         if plan.endpoint_url and str(exc).startswith("Invalid endpoint"):
             raise invalid_endpoint(plan) from None
-        raise ConfigError(f"botocore rejects the client settings ({type(exc).__name__})", fix=explain_fix()) from None
+        raise _client_error(exc, session) from None
     except BotoCoreError as exc:
-        raise ConfigError(f"botocore rejects the client settings ({type(exc).__name__})", fix=explain_fix()) from None
-    return SecretsClient(client, plan)
+        raise _client_error(exc, session) from None
+    return SecretsClient(client, plan, session)
+
+
+def _client_error(exc: Exception, session: Session) -> ConfigError:
+    """A client botocore would not build: a credential source, a profile or file named, else the type."""
+    import os
+
+    from botocore import exceptions as bce
+
+    from foundry_discover.checks.aws.profiles import config_error, credential_error
+
+    named = credential_error(exc, session, os.environ)
+    if named is not None:
+        return named
+    if isinstance(exc, (bce.ProfileNotFound, bce.ConfigParseError, bce.InvalidConfigError)):
+        return config_error(exc, os.environ)
+    return ConfigError(f"botocore rejects the client settings ({type(exc).__name__})", fix=explain_fix())

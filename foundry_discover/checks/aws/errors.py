@@ -66,6 +66,15 @@ def translate(
         return UnreachableError(f"cannot reach Secrets Manager at {where}: {kind}", fix=health_fix(plan))
     if isinstance(exc, ResponseParserError):
         return not_secrets_manager(plan)
+    if isinstance(exc, (bce.SSOError, bce.TokenRetrievalError, bce.CredentialRetrievalError)) and sc.session:
+        # SSO credentials are fetched at the first call, not when the client is built.
+        import os
+
+        from foundry_discover.checks.aws.profiles import credential_error
+
+        named = credential_error(exc, sc.session, os.environ)
+        if named is not None:
+            return named
     if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError, bce.CredentialRetrievalError)):
         what = "no AWS credentials found" if isinstance(exc, bce.NoCredentialsError) else "AWS credentials unusable"
         return ConfigError(
@@ -136,6 +145,8 @@ def aws_command(plan: ClientPlan, command: str, *args: str) -> str:
     if plan.endpoint_url:
         words += ["--endpoint-url", shlex.quote(safe_url(plan.endpoint_url))]
     words += ["--region", shlex.quote(plan.region)]
-    if plan.profile:
+    if plan.profile and plan.environment != "development":
+        # In development the application passes its keys: `--profile` would make the CLI
+        # drop the test keys above for the profile's own (botocore skips the environment then).
         words += ["--profile", shlex.quote(plan.profile)]
     return " ".join(words)

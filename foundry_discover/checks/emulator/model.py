@@ -83,6 +83,12 @@ class EmulatorHealth:
     reasons: list[str]
     #: Required services the emulator does not list, or lists as disabled: no wait brings them.
     unavailable: list[str] = field(default_factory=list)
+    #: What could not be checked, and how it was checked instead (an emulator without the health path).
+    notes: list[str] = field(default_factory=list)
+    #: How the emulator was told apart (None: by its health body, as LocalStack and MiniStack are).
+    identified_by: str | None = None
+    #: What the verdict rests on: the health path, or the application's AWS call.
+    checked: str = "http (emulator health)"
 
     @property
     def ok(self) -> bool:
@@ -118,4 +124,7 @@ class EmulatorHealth:
             "unavailable": self.unavailable,
             "services": {s.name: s.state for s in self.services},
             "init": self.init,
+            "notes": self.notes,
+            "identified_by": self.identified_by,
+            "checked": self.checked,
         }

@@ -60,7 +60,7 @@ def listed_services(doc: Any, url: str) -> dict[str, str]:
         shape = type(doc).__name__ if not isinstance(doc, dict) else f"keys {sorted(doc)[:6]}"
         raise BadReply(
             f"{url} answered JSON without a services map of names to states ({shape})",
-            fix="Check that the URL points at LocalStack or MiniStack and not at another server",
+            fix="Check that the URL points at an AWS emulator (LocalStack, MiniStack, moto) and not at another server",
         )
     return services
 
