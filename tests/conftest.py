@@ -112,7 +112,9 @@ def start_emulator() -> Iterator[Callable[..., emulators.Emulator]]:
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No registry, AWS or ENVIRONMENT variables from the developer's shell leak into a test."""
     for key in list(os.environ):
-        if key.startswith(("SVC_", "AWS_", "FOUNDRY_")) or key.endswith("_PORT") or key in ("ENVIRONMENT", "NO_COLOR"):
+        # A proxy in the developer's shell would change every route: *_proxy goes too.
+        ours = key.startswith(("SVC_", "AWS_", "FOUNDRY_")) or key.endswith("_PORT") or key.lower().endswith("_proxy")
+        if ours or key in ("ENVIRONMENT", "NO_COLOR"):
             monkeypatch.delenv(key, raising=False)
     return monkeypatch
 
@@ -122,7 +124,12 @@ def cli_env(**overrides: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not (k.startswith(("SVC_", "AWS_", "FOUNDRY_")) or k.endswith("_PORT") or k == "ENVIRONMENT")
+        if not (
+            k.startswith(("SVC_", "AWS_", "FOUNDRY_"))
+            or k.endswith("_PORT")
+            or k == "ENVIRONMENT"
+            or k.lower().endswith("_proxy")
+        )
         or k == MESSAGE_LOG
     }
     env.update(overrides)

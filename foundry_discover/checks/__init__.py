@@ -5,6 +5,7 @@
 ``loopback`` (addresses that lead back into this container), ``connect_order`` (what the
 application's in-order connect does with several addresses), ``service`` and ``httpget`` (a
 service's protocol, HTTP), ``emulator`` (LocalStack, MiniStack, moto), ``aws`` (Secrets
-Manager), ``dns`` (the name walk), ``docker`` (the Engine API). They import the healthcheck
+Manager), ``dns`` (the name walk), ``docker`` (the Engine API), ``proxy`` (the HTTP route an
+application's client takes: proxies, NO_PROXY, CA bundles). They import the healthcheck
 tier (``lite``) and ``util`` only; doctor and the commands above combine them.
 """

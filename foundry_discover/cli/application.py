@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "health": ("foundry_discover.cli.health", "health"),
     "secret": ("foundry_discover.cli.secret", "secret_app"),
     "doctor": ("foundry_discover.cli.doctor", "doctor"),
+    "audit": ("foundry_discover.cli.audit", "audit"),
 }
 #: Root options that take a value, so the command word is found after them.
 _VALUE_OPTIONS = ("--registry",)

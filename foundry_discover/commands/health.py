@@ -26,7 +26,7 @@ def check_emulator_once(
 ) -> int:
     """The emulator check of ``url`` (default: the registry's LOCALSTACK), shown; its exit code."""
     from foundry_discover.checks.emulator.check import check_emulator
-    from foundry_discover.lite.healthcheck import deliver, homeward
+    from foundry_discover.lite.healthcheck import annotate, deliver, homeward
 
     service = registry.get("LOCALSTACK") if url is None else None
     base = _emulator_url(registry, url)
@@ -36,7 +36,7 @@ def check_emulator_once(
         if service is None:
             raise
         raise homeward(registry, service, exc) from None
-    warnings = service.warnings if service is not None else ()
+    warnings = [*(service.warnings if service is not None else ()), *annotate(result, base, "LOCALSTACK", registry.env)]
     return deliver(result, f"{EMULATOR} at {base}", as_json=as_json, every=every, warnings=warnings)
 
 
@@ -44,6 +44,7 @@ def check_all(registry: Registry, deadline: Deadline, *, as_json: bool) -> int:
     """Every known service concurrently, one row each; the most severe exit code."""
     from foundry_discover import render
     from foundry_discover.checks.emulator import many
+    from foundry_discover.lite.healthcheck import annotate
     from foundry_discover.render import health as show
 
     found = many.check_all(registry, deadline)
@@ -53,6 +54,7 @@ def check_all(registry: Registry, deadline: Deadline, *, as_json: bool) -> int:
     if found.interrupted:
         problem = many.all_interrupted(found)
         code = problem.exit_code
+    notes = [w for c in checks for w in annotate(c, c.url, c.name, registry.env)]
     render.deliver(
         "health",
         {"services": checks, "interrupted": found.interrupted},
@@ -60,6 +62,7 @@ def check_all(registry: Registry, deadline: Deadline, *, as_json: bool) -> int:
         problem,
         as_json=as_json,
         human=lambda _: show.show_all(checks),
+        warnings=notes,
     )
     return code
 
@@ -77,7 +80,7 @@ def wait_for(
     """``--wait``: check again until healthy or the deadline; the last result shown."""
     from foundry_discover import render
     from foundry_discover.checks.emulator import many
-    from foundry_discover.lite.healthcheck import deliver, is_emulator, what
+    from foundry_discover.lite.healthcheck import annotate, deliver, is_emulator, what
     from foundry_discover.render import health as show
 
     check: Callable[[Deadline], EmulatorHealth | ServiceCheck]
@@ -119,6 +122,8 @@ def wait_for(
             "health", last, exc.exit_code, exc, as_json=True, human=lambda r: human(r, every=every), warnings=warnings
         )
         return exc.exit_code
+    route_url = base if emulator else service.url
+    warnings = (*warnings, *annotate(result, route_url, "LOCALSTACK" if emulator else service.name, registry.env))
     return deliver(result, subject, as_json=as_json, every=every, warnings=warnings)
 
 

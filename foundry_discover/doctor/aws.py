@@ -101,6 +101,8 @@ def production_secrets(registry: Registry, deadline: Deadline, options: Options)
         return ServiceReport(AWS_SERVICE, None, [step, Step("aws", "skip", "skipped: an earlier step failed")])
     plan = sc.plan
     where = f"endpoint {plan.shown_endpoint} ({plan.endpoint_source}), region {plan.region} ({plan.region_source})"
+    if plan.route is not None and plan.route.via_proxy:
+        where += f"; {plan.route.summary()}"
     if plan.warnings:
         steps.append(Step("config", "warn", f"{where}; " + "; ".join(plan.warnings)))
     else:

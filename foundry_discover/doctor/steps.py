@@ -89,7 +89,9 @@ def walk_service(
 
     def protocol() -> Step:
         assert service is not None
-        return protocol_check(service, deadline, options)
+        from foundry_discover.doctor.route import along_route
+
+        return along_route(protocol_check(service, deadline, options), service, deadline, registry.env)
 
     def aws() -> Step:
         assert service is not None

@@ -11,7 +11,7 @@ from foundry_discover.lite.errors import FoundryError, NotOkError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from foundry_discover.checks.emulator.model import EmulatorHealth
     from foundry_discover.lite.base import Deadline
@@ -42,7 +42,31 @@ def check_once(registry: Registry, name: str, deadline: Deadline, *, as_json: bo
         from foundry_discover.checks.service import follow_redirect
 
         follow_redirect(result, service, deadline)
-    return deliver(result, what(service), as_json=as_json, warnings=service.warnings)
+    warnings = [*service.warnings, *annotate(result, service.url, service.name, registry.env)]
+    return deliver(result, what(service), as_json=as_json, warnings=warnings)
+
+
+def annotate(result: EmulatorHealth | ServiceCheck, url: str, name: str, env: Mapping[str, str]) -> list[str]:
+    """The application's route on ``result`` (JSON ``route``), and the warnings when it is not
+    this direct check's: a proxy, proxy settings its client refuses, a CA bundle that cannot work."""
+    scheme = url.partition(":")[0]
+    if scheme not in ("http", "https") or not _route_matters(env, scheme):
+        return []
+    from foundry_discover.checks.proxy.notes import findings
+
+    result.route, warnings = findings(url, name, env)
+    return warnings
+
+
+def _route_matters(env: Mapping[str, str], scheme: str) -> bool:
+    """A proxy variable is set, or a CA bundle one for https: only then are the route rules imported."""
+    for key, value in env.items():
+        lower = key.lower()
+        if value and lower in ("http_proxy", "https_proxy", "all_proxy"):
+            return True
+        if scheme == "https" and key in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
+            return True
+    return False
 
 
 def homeward(registry: Registry, service: Service, error: FoundryError) -> FoundryError:

@@ -62,19 +62,27 @@ def pairs(rows: list[list[Cell]]) -> None:
         line(f"{str(label).ljust(width)}  {text}", style)
 
 
-def _plan_rows(plan: ClientPlan) -> list[list[Cell]]:
-    return [
+def _plan_rows(plan: ClientPlan, *, explain: bool = False) -> list[list[Cell]]:
+    rows: list[list[Cell]] = [
         ["environment", f"{plan.environment} ({plan.environment_reason})"],
         ["endpoint", f"{plan.shown_endpoint} ({plan.endpoint_source})"],
         ["region", f"{plan.region} ({plan.region_source})"],
     ]
+    route = plan.route
+    if route is not None and (explain or route.via_proxy):
+        rows.append(["route", route.summary()])
+        rows += [["", (note, "yellow")] for note in (*route.hidden, *route.unmatched)]
+    bundles = plan.ca_bundle
+    if bundles is not None and explain:
+        rows.append(["CA bundle", bundles.summary()])
+    return rows
 
 
 def show_plan(plan: ClientPlan) -> None:
     """--explain: every decision, and every endpoint setting with what became of it."""
     line("how the Secrets Manager client was built", "bold")
     rows: list[list[Cell]] = [
-        *_plan_rows(plan),
+        *_plan_rows(plan, explain=True),
         ["credentials", plan.credentials_source],
         ["guard", plan.guard],
     ]

@@ -65,6 +65,12 @@ def call_within(sc: SecretsClient, timeout: float, call: Callable[[], R], *, sta
     try:
         return within(call, left)
     except Late:
+        route = sc.plan.route
+        if route is not None and route.via_proxy:
+            from foundry_discover.checks.proxy.replies import proxy_silent
+
+            what = f"Secrets Manager at {endpoint_text(sc.plan)}"
+            raise proxy_silent(route, what, f"within {timeout:g}s (--timeout)") from None
         raise UnreachableError(
             f"cannot reach Secrets Manager at {endpoint_text(sc.plan)}: "
             f"no complete answer within {timeout:g}s (--timeout)",
@@ -91,6 +97,10 @@ def open_client(
             raise invalid_endpoint(plan) from None
         raise _client_error(exc, session) from None
     except BotoCoreError as exc:
+        bundles = plan.ca_bundle
+        used = bundles.used if bundles is not None else None
+        if bundles is not None and used is not None and used.problem and type(exc).__name__ == "InvalidConfigError":
+            raise ConfigError(f"{used.variable}={used.path!r} {used.problem}", fix=bundles.fix()) from None
         raise _client_error(exc, session) from None
     return SecretsClient(client, plan, session)
 

@@ -49,6 +49,11 @@ def translate(
 
     plan = sc.plan
     where = endpoint_text(plan)
+    from foundry_discover.checks.aws.route import route_failure
+
+    on_route = route_failure(exc, plan.route, plan.ca_bundle, where)
+    if on_route is not None:
+        return on_route
     if isinstance(exc, (bce.ConnectionError, bce.HTTPClientError)):
         kind = {
             "EndpointConnectionError": "connection failed",

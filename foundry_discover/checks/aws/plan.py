@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.session import Session
 
+    from foundry_discover.checks.proxy.cabundle import CaBundles
+    from foundry_discover.checks.proxy.model import Route
+
 
 SERVICE = "secretsmanager"
 
@@ -97,6 +100,9 @@ class ClientPlan:
     profile: str | None = None
     #: What botocore on its own would do with the region variables, when it is worth saying.
     region_note: str | None = None
+    #: botocore's route to the endpoint (a proxy from HTTP_PROXY/HTTPS_PROXY, or direct), and its CA bundle.
+    route: Route | None = None
+    ca_bundle: CaBundles | None = None
 
     @property
     def shown_endpoint(self) -> str:
@@ -253,6 +259,11 @@ def plan_client(
         credentials = _dev_credentials(session)
     else:
         credentials = "boto3's chain (environment, shared files, SSO, container and instance metadata)"
+    from foundry_discover.checks.aws.route import endpoint_route
+
+    route, ca_bundle = endpoint_route(
+        endpoint or f"https://secretsmanager.{region}.amazonaws.com", env, session, warnings
+    )
     plan = ClientPlan(
         environment=mode,
         environment_value=raw,
@@ -269,6 +280,8 @@ def plan_client(
         environment_check=meaning.to_json(),
         profile=(profiles.chosen_profile(env) or ("", ""))[0].strip() or None,
         region_note=choice.note,
+        route=route,
+        ca_bundle=ca_bundle,
     )
     return plan, session
 

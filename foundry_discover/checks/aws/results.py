@@ -41,6 +41,8 @@ def plan_json(plan: ClientPlan) -> dict[str, Any]:
         "guard": plan.guard,
         "environment_check": plan.environment_check,
         "profile": plan.profile,
+        "route": plan.route,
+        "ca_bundle": plan.ca_bundle,
     }
 
 

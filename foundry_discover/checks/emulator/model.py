@@ -89,6 +89,8 @@ class EmulatorHealth:
     identified_by: str | None = None
     #: What the verdict rests on: the health path, or the application's AWS call.
     checked: str = "http (emulator health)"
+    #: botocore's route to the emulator when a proxy variable is set (checks.proxy.model.Route).
+    route: Any = None
 
     @property
     def ok(self) -> bool:
@@ -127,4 +129,5 @@ class EmulatorHealth:
             "notes": self.notes,
             "identified_by": self.identified_by,
             "checked": self.checked,
+            "route": self.route,
         }
