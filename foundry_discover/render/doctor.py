@@ -73,6 +73,8 @@ def _service(service: ServiceReport) -> None:
         if step.fix and step.status in ("fail", "warn"):
             record_message(f"doctor {step.name}", step.detail, step.fix)
             line(f"fix ({step.name}): {step.fix}", "yellow")
+        if step.status == "fail" and step.data.get("docker_hint"):
+            line(f"hint ({step.name}): {step.data['docker_hint']}", "dim")
         if step.status == "fail" and step.data.get("docker_log") is not None:
             _log_tail(step.name, step.data["docker_log"])
 
