@@ -68,7 +68,7 @@ def test_every_service_link_is_recognised_and_named(service: str, ip: str, port:
         registry.get(service)
     message, fix = caught.value.message, caught.value.fix or ""
     assert f"injected by Kubernetes for Service {service}" in message
-    assert f"int(os.getenv('{prefix}_PORT')) crashes" in message
+    assert f"`int(os.getenv('{prefix}_PORT'))` crashes" in message
     assert f'value: "{port}"' in fix and "enableServiceLinks: false" in fix
     assert caught.value.exit_code == 3
 

@@ -100,7 +100,7 @@ def service_link_error(variable: str, raw: str, link: ServiceLink) -> ConfigErro
     return ConfigError(
         f"{variable}={raw!r} was injected by Kubernetes for Service {link.service} (a service link: "
         f"enableServiceLinks is on by default), not a port number: the application's "
-        f"int(os.getenv({variable!r})) crashes on it at start-up (ValueError)",
+        f"`int(os.getenv({variable!r}))` crashes on it at start-up (ValueError)",
         fix=f'Set {variable} explicitly in the pod spec\'s env (e.g. value: "{link.port}"; explicit env wins '
         "over service links), or set enableServiceLinks: false in the pod spec",
     )
