@@ -46,7 +46,7 @@ def verdict(report: DoctorReport, *, waited: bool, seconds: float) -> tuple[int,
     kind: type[FoundryError] = {EXIT_CONFIG: ConfigError, EXIT_UNREACHABLE: UnreachableError}.get(code, NotOkError)
     if len(failing) == 1 and failing[0].failure:
         step = failing[0].failure
-        return code, kind(f"{failing[0].name.lower()} fails at {step.name}: {brief(step.detail)}", fix=step.fix)
+        return code, kind(f"{failing[0].name.lower()} fails at {step.name}: {step.detail}", fix=step.fix)
     return code, kind(f"{len(failing)} of {len(report.services)} services fail: {few(failing)}", fix=MANY_FIXES)
 
 
@@ -81,16 +81,3 @@ def waiting_for(report: DoctorReport) -> str:
     return "; ".join(
         f"{s.name.lower()} ({step.name}: {step.detail})" for s in open_ if (step := s.failure or s.unfinished)
     )
-
-
-#: A step's detail longer than this is cut to its first clause in the one-line error (the
-#: table above it, and --json, keep it whole).
-BRIEF = 200
-
-
-def brief(detail: str) -> str:
-    """The detail, or (when long) its first clause: the line a tired engineer reads first."""
-    if len(detail) <= BRIEF:
-        return detail
-    head = detail.split(": ", 1)[0]
-    return f"{head} (the step above says why)" if len(head) >= 20 else detail

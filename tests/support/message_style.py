@@ -19,8 +19,10 @@ _PRONOUN_FIX = re.compile(r"^(it|this|that|they|them)\b", re.IGNORECASE)
 _CAPITAL_CLAUSE = re.compile(r"; ([A-Z][a-z]+)\b")
 #: A verdict or state in its JSON spelling, not in words.
 _SNAKE_VERDICT = re.compile(r"\b(not_ready|not_ok|not_reached|tcp_only|wrong_protocol|no_reply)\b")
-#: The longest line a message may make (message and fix together, after "error: ").
-MAX_LINE = 480
+#: The longest line a message may make (message and fix together, after "error: "). Long,
+#: because a Kubernetes fix carries the kubectl commands to copy; doctor's table keeps a
+#: step's detail and its fix on lines of their own.
+MAX_LINE = 1000
 
 
 def nested_parentheses(text: str) -> bool:

@@ -67,7 +67,7 @@ def never_matching(no_proxy: str, host: str) -> list[str]:
             rest = entry.lstrip("*").lstrip(".").lower()
             if rest and (host.lower() == rest or host.lower().endswith("." + rest)):
                 notes.append(
-                    f"{entry!r}: urllib (botocore) has no wildcards; write {rest} to match it and its subdomains"
+                    f"{entry!r}: urllib, so botocore, has no wildcards; write {rest} to match it and its subdomains"
                 )
         elif "/" in entry:
             try:
@@ -76,14 +76,14 @@ def never_matching(no_proxy: str, host: str) -> list[str]:
             except ValueError:
                 continue
             if inside:
-                notes.append(f"{entry!r}: urllib (botocore) reads no CIDR ranges; list {host} itself")
+                notes.append(f"{entry!r}: urllib, so botocore, reads no CIDR ranges; list {host} itself")
         elif ":" in entry and not entry.startswith("["):
             try:
                 address = ipaddress.IPv6Address(entry)
             except ValueError:
                 continue
             if host.strip("[]").lower() == str(address) or host.strip("[]").lower() == entry.lower():
-                notes.append(f"{entry!r}: urllib (botocore) compares IPv6 addresses in brackets; write [{entry}]")
+                notes.append(f"{entry!r}: urllib, so botocore, compares IPv6 addresses in brackets; write [{entry}]")
     return notes
 
 
