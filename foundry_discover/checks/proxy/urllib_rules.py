@@ -20,7 +20,7 @@ import re
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from foundry_discover.checks.proxy.environ import ProxyEnv, fix_value
+from foundry_discover.checks.proxy.environ import ProxyEnv, fix_value, start_route
 from foundry_discover.checks.proxy.model import Route, host_entry, mask
 
 _PORT = re.compile("(.*):([0-9]*)", re.DOTALL)
@@ -99,17 +99,7 @@ def proxy_url(value: str) -> str:
 def decide(url: str, settings: ProxyEnv) -> Route:
     parts = urlsplit(url)
     no = settings.get("no")
-    base = Route(
-        "botocore",
-        url,
-        no_proxy_variable=no.variable if no else None,
-        no_proxy=no.value if no else None,
-        hidden=tuple(
-            f"{h.variable} is set but {h.by} hides it"
-            for h in settings.hidden
-            if h.variable.lower()[:-6] in (parts.scheme, "no")
-        ),
-    )
+    base = start_route("botocore", url, settings, (parts.scheme,))
     matched = bypassed_by(parts.netloc, no.value) if no else None
     if matched is not None:
         return replace(base, bypassed_by=matched)
