@@ -159,3 +159,7 @@ def docker_engine(request: pytest.FixtureRequest) -> Iterator[docker.Engine]:
         yield engine
     finally:
         engine.stop()
+
+
+#: Every --json document a test's CLI run prints is validated against `foundry-discover schema`.
+pytest_plugins = ["tests.json_documents"]

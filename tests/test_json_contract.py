@@ -1,22 +1,52 @@
 """The JSON envelope is a contract: every command's --json output has this shape.
 
 Adding a key is fine; removing or renaming one must bump SCHEMA_VERSION, and this test
-is what notices.
+is what notices. The shape is also published as a JSON Schema (`foundry-discover schema`);
+tests/json_documents.py checks every --json document the whole suite prints against it,
+and the tests here check the schema itself and the runs that are hardest to come by
+(timed out, interrupted).
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
 from foundry_discover.cli import app
 from foundry_discover.render import SCHEMA, SCHEMA_VERSION
+from tests import json_documents
+from tests.conftest import cli_env, run_cli
+from tests.support.emulators import free_port
 
 ENVELOPE_KEYS = {"schema", "schema_version", "tool", "command", "ok", "exit_code", "warnings", "result", "error"}
 ERROR_KEYS = {"type", "exit_code", "message", "fix"}
+
+
+def published_schema() -> dict[str, Any]:
+    """What `foundry-discover schema` prints, as a consumer would read it."""
+    out = CliRunner().invoke(app, ["schema"])
+    assert out.exit_code == 0, out.output
+    schema = json.loads(out.stdout)
+    assert isinstance(schema, dict)
+    return schema
+
+
+SCHEMA_DOC = published_schema()
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA_DOC)
+
+
+def schema_errors(doc: dict[str, Any]) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(doc)]
 
 
 def check_envelope(doc: dict[str, Any], command: str) -> None:
@@ -33,6 +63,7 @@ def check_envelope(doc: dict[str, Any], command: str) -> None:
         assert set(doc["error"]) == ERROR_KEYS
         assert doc["error"]["exit_code"] == doc["exit_code"]
         assert isinstance(doc["error"]["message"], str) and doc["error"]["message"]
+    assert schema_errors(doc) == []
 
 
 CASES = [
@@ -169,3 +200,145 @@ def test_doctor_docker_evidence_shape(clean_env: pytest.MonkeyPatch) -> None:
     assert set(doc["result"]["docker"]) == DOCKER_KEYS
     assert isinstance(doc["result"]["docker"]["note"], str) and doc["result"]["docker"]["note"]
     assert set(doc["result"]["runtime"]) == RUNTIME_KEYS
+
+
+# ---- the published schema ---------------------------------------------------------------
+
+
+def test_schema_is_draft_2020_12_and_its_version_is_the_envelopes() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA_DOC)
+    assert SCHEMA_DOC["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert SCHEMA_DOC["$id"].endswith(f":v{SCHEMA_VERSION}")
+    assert SCHEMA_DOC["properties"]["schema_version"] == {"const": SCHEMA_VERSION}
+    assert SCHEMA_DOC["properties"]["schema"] == {"const": SCHEMA}
+    assert set(SCHEMA_DOC["required"]) == ENVELOPE_KEYS
+    assert set(SCHEMA_DOC["$defs"]["error"]["required"]) == ERROR_KEYS
+
+
+def leaf_commands() -> set[str]:
+    import typer
+
+    def walk(cmd: Any, prefix: str) -> set[str]:
+        found: set[str] = set()
+        for name, sub in getattr(cmd, "commands", {}).items():
+            full = f"{prefix} {name}".strip()
+            found |= walk(sub, full) if getattr(sub, "commands", None) else {full}
+        return found
+
+    return walk(typer.main.get_command(app), "")
+
+
+def test_every_command_that_prints_json_has_a_result_schema() -> None:
+    # `schema` prints the schema itself, not an envelope.
+    assert set(SCHEMA_DOC["properties"]["command"]["enum"]) == leaf_commands() - {"schema"}
+    for command in SCHEMA_DOC["properties"]["command"]["enum"]:
+        assert f"{command.replace(' ', '_')}_result" in SCHEMA_DOC["$defs"]
+
+
+def test_every_error_type_has_its_exit_code_in_the_schema() -> None:
+    from foundry_discover.render.schema import error_classes
+
+    rules = {
+        r["if"]["properties"]["type"]["const"]: r["then"]["properties"]["exit_code"]["const"]
+        for r in SCHEMA_DOC["$defs"]["error"]["allOf"]
+    }
+    assert rules == {cls.kind: cls.exit_code for cls in error_classes()}
+    assert rules["timeout"] == 124 and rules["interrupted"] == 130 and rules["terminated"] == 143
+
+
+def doctor_doc() -> dict[str, Any]:
+    doc = json.loads(CliRunner().invoke(app, ["doctor", "nope", "--json"]).stdout)
+    assert isinstance(doc, dict)
+    return doc
+
+
+def test_the_schema_rejects_what_breaks_the_contract(clean_env: pytest.MonkeyPatch) -> None:
+    """It can fail: each break below is one a consumer's parser would trip on."""
+    good = doctor_doc()
+    assert schema_errors(good) == []
+
+    def broken(change: Any) -> list[str]:
+        doc = copy.deepcopy(good)
+        change(doc)
+        return schema_errors(doc)
+
+    assert broken(lambda d: d["result"].pop("counts"))  # a result key removed
+    assert broken(lambda d: d["result"]["services"][0]["steps"][0].pop("status"))
+    assert broken(lambda d: d.update(ok=True))  # ok although exit 3
+    assert broken(lambda d: d.update(error=None))  # not ok, and no reason given
+    assert broken(lambda d: d["error"].update(type="timeout"))  # timeout is exit 124, not 3
+    assert broken(lambda d: d["error"].update(exit_code=4))  # not the run's exit code
+    assert broken(lambda d: d.update(schema_version=SCHEMA_VERSION + 1))
+    assert broken(lambda d: d.update(command="dcotor"))
+    assert broken(lambda d: d["result"].update(attempts="1"))
+    # What the contract allows: new keys, in the envelope and in results.
+    assert broken(lambda d: d["result"].update(new_key=[1])) == []
+    assert broken(lambda d: d["result"]["services"][0].update(new_key=None)) == []
+    assert broken(lambda d: d.update(new_key={})) == []
+
+
+def test_a_timed_out_wait_matches_the_schema(clean_env: pytest.MonkeyPatch) -> None:
+    port = str(free_port())  # nothing listens: every attempt is refused until the deadline
+    env = cli_env(SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=port)
+    for argv in (
+        ["doctor", "localstack", "--wait", "--timeout", "1", "--json"],
+        ["health", "--url", f"http://127.0.0.1:{port}", "--wait", "--timeout", "1", "--json"],
+    ):
+        out = run_cli(*argv, env=env, timeout=30)
+        doc = json.loads(out.stdout)
+        assert (out.returncode, doc["error"]["type"]) == (124, "timeout"), out.stderr
+        check_envelope(doc, argv[0])
+        assert json_documents.kind_of(doc) == "timed out" or doc["result"] is None
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_wait_matches_the_schema(sig: signal.Signals, clean_env: pytest.MonkeyPatch) -> None:
+    env = cli_env(SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=str(free_port()))
+    exe = Path(sys.executable).with_name("foundry-discover")
+    argv = [str(exe), "doctor", "localstack", "--wait", "--timeout", "60", "--json"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        time.sleep(1.5)  # waiting: the first attempts were refused
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    doc = json.loads(out)
+    assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[sig], err
+    check_envelope(doc, "doctor")
+    assert json_documents.kind_of(doc) == "interrupted"
+
+
+def test_url_all_with_a_broken_variable_names_it_in_the_error(clean_env: pytest.MonkeyPatch) -> None:
+    """Issue 21: a non-zero exit always carries the error, in JSON and on stderr."""
+    clean_env.setenv("REDIS_PORT", "abc")
+    out = CliRunner().invoke(app, ["url", "--all", "--json"])
+    doc = json.loads(out.stdout)
+    check_envelope(doc, "url")
+    assert (out.exit_code, doc["error"]["type"]) == (3, "config")
+    assert "REDIS_PORT='abc'" in doc["error"]["message"]
+    text = run_cli("url", "--all", env=cli_env(REDIS_PORT="abc"))
+    assert text.returncode == 3
+    assert text.stderr.startswith("error: REDIS_PORT='abc' is not a port number"), text.stderr
+
+
+# ---- the suite-wide check (tests/json_documents.py) -------------------------------------
+
+
+def test_the_suite_wide_tap_sees_in_process_and_subprocess_runs(clean_env: pytest.MonkeyPatch) -> None:
+    before = len(json_documents.TAP.pending)
+    CliRunner().invoke(app, ["url", "localstack", "--json"])
+    run_cli("url", "localstack", "--json")
+    run_cli("url", "localstack")  # text: not a document
+    seen = json_documents.TAP.pending[before:]
+    assert [s.doc["command"] for s in seen] == ["url", "url"]
+    assert seen[1].argv[-3:] == ["url", "localstack", "--json"]
+
+
+def test_the_suite_wide_check_reports_a_bad_document(clean_env: pytest.MonkeyPatch) -> None:
+    doc = doctor_doc()
+    doc["result"].pop("services")
+    found = json_documents.problems(json_documents.Seen(["doctor", "nope", "--json"], doc))
+    assert found == ["result: 'services' is a required property"], found

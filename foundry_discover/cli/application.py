@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "secret": ("foundry_discover.cli.secret", "secret_app"),
     "doctor": ("foundry_discover.cli.doctor", "doctor"),
     "audit": ("foundry_discover.cli.audit", "audit"),
+    "schema": ("foundry_discover.cli.schema", "schema"),
 }
 #: Root options that take a value, so the command word is found after them.
 _VALUE_OPTIONS = ("--registry",)
