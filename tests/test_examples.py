@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 HAVE_DOCTOR = "doctor" in COMMANDS
 SHELL_OPERATORS = {"&&", "||", ";", "|", "&", "(", ")"}
+REDIRECTS = {">", ">>", "<"}
+HAVE_AUDIT = "audit" in COMMANDS
 
 pyz, bare_python = pyz_fixtures.pyz, pyz_fixtures.bare_python
 
@@ -75,8 +77,13 @@ def shell_commands(script: str) -> Iterator[list[str]]:
         lexer.whitespace_split = True
         lexer.commenters = "#"
         current: list[str] = []
+        redirect = False
         for token in lexer:
-            if token in SHELL_OPERATORS:
+            if redirect:
+                redirect = False  # the redirect's file, not an argument
+            elif token in REDIRECTS:
+                redirect = True
+            elif token in SHELL_OPERATORS:
                 if current:
                     yield current
                 current = []
@@ -330,7 +337,7 @@ def test_the_parser_check_can_fail() -> None:
         parse(("secret",))
     assert parse(("--version",)) == ("", None)
     assert tool_args(["python3", "-I", "/opt/foundry-discover.pyz", "url"]) == ["url"]
-    script = "a && foundry-discover url x # c\nb | c; foundry-discover \\\n  health --wait"
+    script = "a && foundry-discover url x # c\nb | c; foundry-discover \\\n  health --wait > out.txt"
     assert list(shell_commands(script)) == [
         ["a"],
         ["foundry-discover", "url", "x"],
@@ -344,6 +351,8 @@ def test_the_parser_check_can_fail() -> None:
 def test_every_invocation_parses(inv: Invocation) -> None:
     if inv.args[:1] == ("doctor",):
         need(HAVE_DOCTOR, "the doctor command is not registered in foundry_discover.cli.COMMANDS yet")
+    if inv.args[:1] == ("audit",):
+        need(HAVE_AUDIT, "the audit command (issue 19) is not registered in foundry_discover.cli.COMMANDS yet")
     try:
         parse(inv.args)
     except click.exceptions.UsageError as exc:
@@ -445,3 +454,162 @@ def test_kubernetes_examples_set_every_port_explicitly_over_service_links() -> N
                 registry = Registry.from_mapping({**injected, **env})
                 for host in hosts:
                     registry.get(host.removeprefix("SVC_").removesuffix("_HOST"))
+
+
+# ---- emulator images that start without an account ---------------------------------------
+
+TOKEN = "LOCALSTACK_AUTH_TOKEN"
+
+
+@dataclass(frozen=True)
+class Image:
+    file: str
+    where: str
+    image: str
+    env: dict[str, str]  # the variables the container gets from the file
+
+
+def needs_account(image: str) -> bool:
+    """True for a LocalStack image that exits (code 55) without LOCALSTACK_AUTH_TOKEN.
+
+    Since 2026.03.0 (March 2026, when releases moved to calendar versions) every
+    localstack/localstack release needs one, and so do `latest` and the other moving tags;
+    4.x and older start without. The -pro image always needed one. Only a tag tells:
+    an image pinned by digest alone is taken to need one.
+    """
+    name = image.split("@", 1)[0]
+    repo, _, tag = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "")
+    repo = "/".join(repo.split("/")[-2:])  # docker.io/localstack/localstack and the like
+    if repo == "localstack/localstack-pro":
+        return True
+    if repo != "localstack/localstack":
+        return False
+    major = tag.split(".", 1)[0]
+    return not major.isdigit() or int(major) >= 2026
+
+
+def env_of(value: Any) -> dict[str, str]:
+    """Compose's `environment` (list or mapping), Kubernetes' `env`, a CI `env`/`variables`."""
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    found: dict[str, str] = {}
+    for item in value or []:
+        if isinstance(item, dict) and "name" in item:
+            found[item["name"]] = str(item.get("value", item.get("valueFrom", "")))
+        elif isinstance(item, str):
+            key, _, val = item.partition("=")
+            found[key] = val
+    return found
+
+
+def images_in(file: str, doc: dict[str, Any]) -> Iterator[Image]:
+    kind = kind_of(doc)
+    if kind == "compose":
+        for name, service in doc["services"].items():
+            yield Image(file, f"services.{name}", service["image"], env_of(service.get("environment")))
+    elif kind == "github":
+        for job_name, job in doc["jobs"].items():
+            for name, service in (job.get("services") or {}).items():
+                yield Image(file, f"jobs.{job_name}.services.{name}", service["image"], env_of(service.get("env")))
+            container = job.get("container")
+            if container:
+                spec = container if isinstance(container, dict) else {"image": container}
+                yield Image(file, f"jobs.{job_name}.container", spec["image"], env_of(spec.get("env")))
+    elif kind == "gitlab":
+        for job_name, job in doc.items():
+            if not isinstance(job, dict):
+                continue
+            # Services get the job's variables (and the file's global ones).
+            shared = {**env_of(doc.get("variables")), **env_of(job.get("variables"))}
+            for i, service in enumerate(job.get("services", [])):
+                spec = service if isinstance(service, dict) else {"name": service}
+                env = {**shared, **env_of(spec.get("variables"))}
+                yield Image(file, f"{job_name}.services[{i}]", spec["name"], env)
+            if "image" in job:
+                spec = job["image"] if isinstance(job["image"], dict) else {"name": job["image"]}
+                yield Image(file, f"{job_name}.image", spec["name"], shared)
+    elif kind == "kubernetes":
+        spec = pod_spec(doc)
+        for group in ("initContainers", "containers"):
+            for c in spec.get(group, []):
+                where = f"{doc['kind']}/{doc['metadata']['name']}.{group}.{c['name']}"
+                yield Image(file, where, c["image"], env_of(c.get("env")))
+
+
+def example_images() -> list[Image]:
+    found: list[Image] = []
+    for path in yaml_files():
+        for doc in load(path):
+            found += images_in(str(path.relative_to(EXAMPLES)), doc)
+    for path in sorted(EXAMPLES.rglob("Dockerfile")):
+        words = [line.split() for line in path.read_text().splitlines() if line.strip()]
+        env = {w[1].split("=")[0]: "" for w in words if w[0] == "ENV"}
+        rel = str(path.relative_to(EXAMPLES))
+        found += [Image(rel, "FROM", w[1], env) for w in words if w[0] == "FROM"]
+    return found
+
+
+def account_problem(image: Image) -> str | None:
+    """Why this container would not start, or would leak the token; None when it is fine."""
+    token = image.env.get(TOKEN)
+    if needs_account(image.image) and token is None:
+        return f"{image.file} {image.where}: {image.image} exits with code 55 without {TOKEN}"
+    if token is not None and "$" not in token and "secretKeyRef" not in token:
+        return f"{image.file} {image.where}: {TOKEN} is written into the file; take it from a secret"
+    return None
+
+
+@pytest.mark.parametrize(
+    ("image", "needs"),
+    [
+        ("localstack/localstack", True),
+        ("localstack/localstack:latest", True),
+        ("localstack/localstack:stable", True),
+        ("localstack/localstack:s3-latest", True),
+        ("docker.io/localstack/localstack:2026.03.0", True),
+        ("localstack/localstack:2026.11.1", True),
+        ("localstack/localstack@sha256:" + "0" * 64, True),
+        ("localstack/localstack-pro:4.4", True),
+        ("localstack/localstack:4.14.0", False),
+        ("localstack/localstack:4.4", False),
+        ("localhost:5000/localstack/localstack:3.8.1", False),
+        ("localstack/localstack:4.14.0@sha256:" + "0" * 64, False),
+        ("nahuelnucera/ministack:1.5.33", False),
+        ("motoserver/moto:5.1.0", False),
+        ("python:3.12-slim", False),
+    ],
+)
+def test_which_emulator_images_need_an_account(image: str, needs: bool) -> None:
+    assert needs_account(image) is needs
+
+
+def test_no_example_starts_an_emulator_that_exits_without_a_token() -> None:
+    images = example_images()
+    emulators = [i for i in images if "localstack" in i.image or "ministack" in i.image]
+    assert {i.file for i in emulators} >= {"compose/docker-compose.yml", "ci/github-actions.yml", "ci/gitlab-ci.yml"}
+    problems = [p for p in map(account_problem, images) if p]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_account_check_catches_latest_in_a_template() -> None:
+    """The check above can fail: the GitHub template as it was before (issue 20) fails it."""
+    (doc,) = load(EXAMPLES / "ci" / "github-actions.yml")
+    doc["jobs"]["smoke"]["services"]["localstack"]["image"] = "localstack/localstack:latest"
+    (service,) = [i for i in images_in("ci/github-actions.yml", doc) if i.where.endswith(".localstack")]
+    assert account_problem(service) == (
+        "ci/github-actions.yml jobs.smoke.services.localstack: localstack/localstack:latest exits with code 55"
+        " without LOCALSTACK_AUTH_TOKEN"
+    )
+    # The token variant the templates describe is fine, a token written into the file is not.
+    doc["jobs"]["smoke"]["services"]["localstack"]["env"] = {TOKEN: "${{ secrets.LOCALSTACK_AUTH_TOKEN }}"}
+    (service,) = [i for i in images_in("ci/github-actions.yml", doc) if i.where.endswith(".localstack")]
+    assert account_problem(service) is None
+    doc["jobs"]["smoke"]["services"]["localstack"]["env"] = {TOKEN: "ls-abc123"}
+    (service,) = [i for i in images_in("ci/github-actions.yml", doc) if i.where.endswith(".localstack")]
+    assert "take it from a secret" in str(account_problem(service))
+    gitlab = {"job": {"script": ["true"], "services": ["localstack/localstack"]}}
+    assert account_problem(next(images_in("gitlab-ci.yml", gitlab))) is not None
+    gitlab["variables"] = {TOKEN: "$LOCALSTACK_AUTH_TOKEN"}  # type: ignore[assignment]
+    assert account_problem(next(images_in("gitlab-ci.yml", gitlab))) is None
+    compose = {"services": {"ls": {"image": "localstack/localstack:latest", "environment": [f"{TOKEN}=x"]}}}
+    assert "take it from a secret" in str(account_problem(next(images_in("compose.yml", compose))))
