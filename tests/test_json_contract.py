@@ -229,8 +229,10 @@ def leaf_commands() -> set[str]:
 
 
 def test_every_command_that_prints_json_has_a_result_schema() -> None:
-    # `schema` prints the schema itself, not an envelope.
-    assert set(SCHEMA_DOC["properties"]["command"]["enum"]) == leaf_commands() - {"schema"}
+    # `schema` prints the schema itself, not an envelope; `audit` (issue 19) may come later.
+    described = set(SCHEMA_DOC["properties"]["command"]["enum"])
+    assert leaf_commands() - {"schema"} <= described
+    assert described - leaf_commands() <= {"audit"}
     for command in SCHEMA_DOC["properties"]["command"]["enum"]:
         assert f"{command.replace(' ', '_')}_result" in SCHEMA_DOC["$defs"]
 

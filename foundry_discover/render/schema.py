@@ -25,6 +25,7 @@ from foundry_discover.render.schema_results import (
     STRING,
     Schema,
     array,
+    audit_result,
     doctor_result,
     health_result,
     nullable,
@@ -67,6 +68,8 @@ RESULTS = {
     "secret get": secret_get_result,
     "secret list": secret_list_result,
     "doctor": doctor_result,
+    # Issue 19's command, described as it specifies: merged with it, its documents are checked too.
+    "audit": audit_result,
 }
 
 

@@ -319,3 +319,19 @@ def doctor_result() -> Schema:
             "services": array(service),
         }
     )
+
+
+def audit_result() -> Schema:
+    """``audit`` (issue 19): the findings, each at its file, line and column."""
+    finding = obj(
+        {
+            "rule": STRING,
+            "severity": {"enum": ["error", "warning"]},
+            "file": STRING,
+            "line": nullable(INTEGER),
+            "column": nullable(INTEGER),
+            "message": STRING,
+            "fix": nullable(STRING),
+        }
+    )
+    return obj({"findings": array(finding)})
