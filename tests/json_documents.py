@@ -68,7 +68,7 @@ def kind_of(doc: dict[str, Any]) -> str:
     error = doc.get("error") or {}
     if error.get("type") in ("interrupted", "terminated") or result.get("interrupted"):
         return "interrupted"
-    if result.get("timed_out"):
+    if error.get("type") == "timeout" or result.get("timed_out"):
         return "timed out"
     return "ok" if doc.get("ok") else "error"
 
