@@ -574,7 +574,7 @@ def account_problem(image: Image) -> str | None:
         ("localstack/localstack:4.4", False),
         ("localhost:5000/localstack/localstack:3.8.1", False),
         ("localstack/localstack:4.14.0@sha256:" + "0" * 64, False),
-        ("nahuelnucera/ministack:1.5.33", False),
+        ("ministackorg/ministack:1.5.33", False),
         ("motoserver/moto:5.1.0", False),
         ("python:3.12-slim", False),
     ],
