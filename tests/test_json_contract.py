@@ -313,19 +313,6 @@ def test_an_interrupted_wait_matches_the_schema(sig: signal.Signals, clean_env: 
     assert json_documents.kind_of(doc) == "interrupted"
 
 
-def test_url_all_with_a_broken_variable_names_it_in_the_error(clean_env: pytest.MonkeyPatch) -> None:
-    """Issue 21: a non-zero exit always carries the error, in JSON and on stderr."""
-    clean_env.setenv("REDIS_PORT", "abc")
-    out = CliRunner().invoke(app, ["url", "--all", "--json"])
-    doc = json.loads(out.stdout)
-    check_envelope(doc, "url")
-    assert (out.exit_code, doc["error"]["type"]) == (3, "config")
-    assert "REDIS_PORT='abc'" in doc["error"]["message"]
-    text = run_cli("url", "--all", env=cli_env(REDIS_PORT="abc"))
-    assert text.returncode == 3
-    assert text.stderr.startswith("error: REDIS_PORT='abc' is not a port number"), text.stderr
-
-
 # ---- the suite-wide check (tests/json_documents.py) -------------------------------------
 
 
