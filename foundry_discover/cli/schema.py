@@ -11,12 +11,12 @@ It covers the versioned envelope, each command's result and the error object. It
 ends in the envelope's schema_version: a new version only when a key is removed or
 changes meaning. Result objects may gain keys, so ignore keys you do not know.
 
-Exit codes: 0 the schema was printed.
+Exit 0, or 2 for a bad flag.
 
 Examples:
 
-    foundry-discover schema > foundry-discover.schema.json
-    foundry-discover doctor --json | check-jsonschema --schemafile foundry-discover.schema.json -
+    foundry-discover schema > schema.json
+    foundry-discover doctor --json | check-jsonschema --schemafile schema.json -
 """
 
 
