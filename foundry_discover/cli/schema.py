@@ -16,7 +16,8 @@ Exit 0, or 2 for a bad flag.
 Examples:
 
     foundry-discover schema > schema.json
-    foundry-discover doctor --json | check-jsonschema --schemafile schema.json -
+    foundry-discover doctor --json > doctor.json
+    check-jsonschema --schemafile schema.json doctor.json
 """
 
 
