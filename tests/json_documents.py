@@ -11,6 +11,11 @@ How (a pytest plugin, loaded by tests/conftest.py):
   test, with the JSON path and the command line, so the culprit is the test that made it.
 - The terminal summary counts what was checked, per command and per kind (ok, error,
   interrupted, timed out), so a run that checked nothing shows it.
+- `FOUNDRY_TEST_JSON_DUMP=FILE` also appends each document (with its argv) to FILE, one per
+  line: the shapes to read when a result changes.
+
+Why wrappers and not a log written by the tool: nothing test-only enters the product, and
+`cli_env()`/`clean_env` keep FOUNDRY_* variables out of the runs they start.
 """
 
 from __future__ import annotations
