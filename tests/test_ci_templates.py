@@ -3,7 +3,7 @@
 check-jsonschema (a test extra) bundles the GitHub Actions workflow, GitLab CI and Compose
 schemas: `--builtin-schema vendor.NAME` reads them from the package, so nothing is
 fetched. What the templates run is checked by tests/test_examples.py; here, their shape
-and the audit's SARIF on its way to code scanning.
+and the GitLab audit job's SARIF (tests/test_audit_cli.py follows GitHub's to code scanning).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from tests.test_examples import EXAMPLES, by_file, load
 CHECK = Path(sys.executable).with_name("check-jsonschema")
 SCHEMAS = {
     "ci/github-actions.yml": "vendor.github-workflows",
+    "ci/github-audit.yml": "vendor.github-workflows",
     "ci/gitlab-ci.yml": "vendor.gitlab-ci",
     "compose/docker-compose.yml": "vendor.compose-spec",
 }
@@ -53,21 +54,10 @@ def test_the_vendor_schema_check_can_fail(tmp_path: Path) -> None:
 def sarif_target(file: str) -> str:
     """The file `audit --format sarif` writes to in a template (its stdout, redirected)."""
     (audit,) = [inv for inv in by_file(file) if inv.args[:1] == ("audit",)]
-    assert audit.args[1:] == ("--format", "sarif"), audit
+    assert audit.args[1:3] == ("--format", "sarif"), audit
     (line,) = [line for line in (EXAMPLES / file).read_text().splitlines() if "foundry-discover audit" in line]
     words = line.split()
     return words[words.index(">") + 1]
-
-
-def test_github_uploads_the_audit_to_code_scanning() -> None:
-    (doc,) = load(EXAMPLES / "ci" / "github-actions.yml")
-    target = sarif_target("ci/github-actions.yml")
-    (job,) = [j for j in doc["jobs"].values() if any("audit" in s.get("run", "") for s in j["steps"])]
-    assert "services" not in job, "the audit is static: it needs no emulator"
-    assert job["permissions"]["security-events"] == "write"
-    (upload,) = [s for s in job["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
-    assert upload["with"]["sarif_file"] == target
-    assert upload["if"] == "always()", "findings make the audit exit 1: the upload must still run"
 
 
 def test_gitlab_keeps_the_audit_sarif() -> None:
