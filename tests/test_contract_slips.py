@@ -169,3 +169,14 @@ def test_flat_joins_inner_parts_with_commas_and_keeps_quotes() -> None:
     assert flat("a (b (c) d) e (f)") == "a (b, c, d) e (f)"
     assert flat("banner '220 mail (Debian)' (x (y))") == "banner '220 mail (Debian)' (x, y)"
     assert flat("the container's x (a (b))") == "the container's x (a, b)"
+
+
+def test_advice_names_the_emulator_that_answered(ministack: emulators.Emulator) -> None:
+    env = cli_env(SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=str(ministack.port), NO_COLOR="1")
+    code, doc, _ = envelope("health", "--require", "nosuchservice", env=env)
+    assert code == 1
+    (reason,) = doc["result"]["reasons"]
+    assert reason.endswith("(MiniStack's configuration decides what it runs)") and "SERVICES" not in reason
+    code, doc, _ = envelope("doctor", "localstack", "--require", "nosuchservice", env=env)
+    step = next(s for s in doc["result"]["services"] if s["name"] == "LOCALSTACK")["steps"][3]
+    assert "against the services MiniStack lists, or enable it" in step["fix"] and "SERVICES" not in step["fix"]

@@ -263,9 +263,10 @@ def protocol_check(service: Service, deadline: Deadline, options: Options) -> St
             else f"Run `{_health_wait_command(options)}` to wait for it, or check the emulator's log"
         )
         if report.unavailable:
+            enable = "set LocalStack's SERVICES to include it" if report.emulator == "LocalStack" else "enable it"
             fix = (
-                f"Check the --require name ({', '.join(report.unavailable)}) against the services the emulator "
-                "lists, or enable it (LocalStack: the SERVICES setting); waiting will not bring it"
+                f"Check the --require name {', '.join(report.unavailable)} against the services "
+                f"{report.emulator} lists, or {enable}; waiting will not bring it"
             )
         code = EXIT_NOT_OK
         return Step("protocol", "fail", report.summary(), fix=fix, exit_code=code, data=data)

@@ -70,7 +70,7 @@ def check_emulator(
         else:
             init = localstack_init(client, base_url + INIT_PATH, deadline)
     states = service_states(services, require)
-    verdict, reasons = evaluate(states, init, require)
+    verdict, reasons = evaluate(states, init, require, emulator)
     version = doc.get("version")
     edition = doc.get("edition")
     return EmulatorHealth(

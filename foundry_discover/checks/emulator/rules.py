@@ -23,14 +23,19 @@ def service_states(services: dict[str, str], require: Sequence[str]) -> list[Ser
     return rows
 
 
-def _closest_listed(name: str, listed: Mapping[str, ServiceState]) -> str:
+def enable_hint(emulator: str) -> str:
+    """What decides which services an emulator runs, in the words of the one that answered."""
+    return "LocalStack's SERVICES setting" if emulator == "LocalStack" else f"{emulator}'s configuration"
+
+
+def _closest_listed(name: str, listed: Mapping[str, ServiceState], emulator: str = "LocalStack") -> str:
     """``secretsmanagr`` -> "; did you mean secretsmanager?"; else where the list comes from."""
     import difflib
 
     close = difflib.get_close_matches(name, list(listed), n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]}?"
-    return " (LocalStack's SERVICES setting decides what it runs)"
+    return f" ({enable_hint(emulator)} decides what it runs)"
 
 
 def unavailable(states: list[ServiceState], require: Sequence[str]) -> list[str]:
@@ -43,7 +48,9 @@ def unavailable(states: list[ServiceState], require: Sequence[str]) -> list[str]
     return [n for n in require if n not in by_name or by_name[n].meaning == "disabled"]
 
 
-def evaluate(states: list[ServiceState], init: InitStatus, require: Sequence[str]) -> tuple[Verdict, list[str]]:
+def evaluate(
+    states: list[ServiceState], init: InitStatus, require: Sequence[str], emulator: str = "LocalStack"
+) -> tuple[Verdict, list[str]]:
     """The verdict and the reasons for it; the rules are the states table in docs/health.md."""
     bad: list[str] = []
     waiting: list[str] = []
@@ -52,9 +59,10 @@ def evaluate(states: list[ServiceState], init: InitStatus, require: Sequence[str
         for name in require:
             row = by_name.get(name)
             if row is None:
-                bad.append(f"{name} is not enabled: the emulator does not list it{_closest_listed(name, by_name)}")
+                listed = _closest_listed(name, by_name, emulator)
+                bad.append(f"{name} is not enabled: the emulator does not list it{listed}")
             elif row.meaning == "disabled":
-                bad.append(f"{name} is disabled: not enabled (LocalStack's SERVICES setting)")
+                bad.append(f"{name} is disabled: not enabled ({enable_hint(emulator)})")
             elif row.meaning == "not_ready":
                 waiting.append(f"{name} is {row.state}")
             elif row.meaning == "failed":
