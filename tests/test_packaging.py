@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from foundry_discover import __version__
 from tests import pyz_fixtures
 from tests.conftest import cli_env, need
 from tests.pyz_fixtures import run_pyz
@@ -92,10 +93,14 @@ def test_pyz_unpacks_once_and_survives_an_unwritable_cache(pyz: Path, tmp_path: 
     assert len(list(cache.iterdir())) == 1
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("")
-    bad = run_pyz(Path(sys.executable), pyz, "--version", cache=blocked)
+    # --version reads no bundled file: it runs from the zip. secret needs botocore's models.
+    zipped = run_pyz(Path(sys.executable), pyz, "--version", cache=blocked)
+    assert (zipped.returncode, zipped.stdout) == (0, f"foundry-discover {__version__}\n"), zipped.stderr
+    bad = run_pyz(Path(sys.executable), pyz, "secret", "get", "db", cache=blocked)
     assert bad.returncode == 3
-    assert "FOUNDRY_DISCOVER_PYZ_CACHE" in bad.stderr
-    assert "Traceback" not in bad.stderr
+    assert bad.stderr.startswith("error: foundry-discover.pyz must unpack itself for secret"), bad.stderr
+    assert f"FOUNDRY_DISCOVER_PYZ_CACHE={blocked} is not a writable folder" in bad.stderr
+    assert "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
 
 
 def test_pyz_on_a_too_old_python_says_so_in_one_line(pyz: Path, tmp_path: Path) -> None:
