@@ -7,7 +7,7 @@ start-up within a few milliseconds of an installed console script.
 
 Where nothing can be written (a hardened container: read-only root, no HOME, a user
 without a passwd entry, no tmpfs), the commands that read no bundled file (everything
-but ``secret`` and ``doctor``, the healthcheck forms among them) run straight from the
+but ``secret`` and ``doctor``, the healthcheck forms among them, and any ``--help``) run straight from the
 zip, and the two that need botocore's models stop with one line naming the fix.
 """
 
@@ -97,7 +97,7 @@ def _site_packages(archive, argv):
         except OSError:
             continue
     command = _command(argv)
-    if command not in NEED_FILES:
+    if command not in NEED_FILES or "--help" in argv or "-h" in argv:
         return os.path.join(archive, "site-packages")  # zipimport reads the bundle in place
     _cannot_unpack(archive, command, argv, roots)
 

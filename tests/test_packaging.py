@@ -101,6 +101,8 @@ def test_pyz_unpacks_once_and_survives_an_unwritable_cache(pyz: Path, tmp_path: 
     assert bad.stderr.startswith("error: foundry-discover.pyz must unpack itself for secret"), bad.stderr
     assert f"FOUNDRY_DISCOVER_PYZ_CACHE={blocked} is not a writable folder" in bad.stderr
     assert "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
+    helped = run_pyz(Path(sys.executable), pyz, "secret", "--help", cache=blocked)
+    assert helped.returncode == 0 and "get" in helped.stdout, helped.stderr  # --help reads no model
 
 
 def test_pyz_on_a_too_old_python_says_so_in_one_line(pyz: Path, tmp_path: Path) -> None:
