@@ -7,8 +7,9 @@ start-up within a few milliseconds of an installed console script.
 
 Where nothing can be written (a hardened container: read-only root, no HOME, a user
 without a passwd entry, no tmpfs), the commands that read no bundled file (everything
-but ``secret`` and ``doctor``, the healthcheck forms among them, and any ``--help``) run straight from the
-zip, and the two that need botocore's models stop with one line naming the fix.
+but ``secret`` and ``doctor``, the healthcheck forms among them, and any ``--help``) run
+straight from the zip, and the two that need botocore's models stop with one line naming
+the fix.
 """
 
 import os
