@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["url", "secret", "health", "resolve", "doctor", "pyz", "probe", "docker"]
+BENCHMARKS = ["url", "secret", "health", "resolve", "doctor", "pyz", "probe", "docker", "audit"]
 
 
 def main() -> int:

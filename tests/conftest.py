@@ -15,6 +15,40 @@ from tests.support import docker, emulators
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI") == "true"
+#: Every message the suite makes is recorded here and checked against the house style at the end.
+MESSAGE_LOG = "FOUNDRY_DISCOVER_MESSAGE_LOG"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if MESSAGE_LOG not in os.environ and not hasattr(config, "workerinput"):
+        import tempfile
+
+        handle, path = tempfile.mkstemp(prefix="foundry-discover-messages-", suffix=".jsonl")
+        os.close(handle)
+        os.environ[MESSAGE_LOG] = path
+        config._foundry_message_log = path  # type: ignore[attr-defined]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The message-style check over everything the suite printed (tests/support/message_style.py)."""
+    path = getattr(session.config, "_foundry_message_log", None)
+    if path is None:
+        return
+    from tests.support.message_style import read_log, violations
+
+    try:
+        entries = list(read_log(Path(path)))
+        found = violations(entries)
+    finally:
+        Path(path).unlink(missing_ok=True)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"message style: {len(entries)} messages checked, {len(found)} break the house style")
+        for problem in found:
+            reporter.write_line(f"  {problem}")
+    # Only a full run judges: a run of a few files sees a few messages, and still reports them.
+    if found and exitstatus == 0 and not session.config.option.keyword and session.testscollected > 500:
+        session.exitstatus = 1
 
 
 def need(condition: bool, reason: str) -> None:
@@ -46,6 +80,12 @@ def ministack() -> Iterator[emulators.Emulator]:
     yield from _emulator("ministack")
 
 
+@pytest.fixture(scope="session")
+def moto() -> Iterator[emulators.Emulator]:
+    """moto's standalone server: no /_localstack/health, only AWS's own APIs (and /moto-api/)."""
+    yield from _emulator("moto")
+
+
 @pytest.fixture(params=["localstack", "ministack"])
 def emulator(request: pytest.FixtureRequest) -> emulators.Emulator:
     """Each test that takes this runs against both emulators."""
@@ -72,7 +112,9 @@ def start_emulator() -> Iterator[Callable[..., emulators.Emulator]]:
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No registry, AWS or ENVIRONMENT variables from the developer's shell leak into a test."""
     for key in list(os.environ):
-        if key.startswith(("SVC_", "AWS_", "FOUNDRY_")) or key.endswith("_PORT") or key in ("ENVIRONMENT", "NO_COLOR"):
+        # A proxy in the developer's shell would change every route: *_proxy goes too.
+        ours = key.startswith(("SVC_", "AWS_", "FOUNDRY_")) or key.endswith("_PORT") or key.lower().endswith("_proxy")
+        if ours or key in ("ENVIRONMENT", "NO_COLOR"):
             monkeypatch.delenv(key, raising=False)
     return monkeypatch
 
@@ -82,7 +124,13 @@ def cli_env(**overrides: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not (k.startswith(("SVC_", "AWS_", "FOUNDRY_")) or k.endswith("_PORT") or k == "ENVIRONMENT")
+        if not (
+            k.startswith(("SVC_", "AWS_", "FOUNDRY_"))
+            or k.endswith("_PORT")
+            or k == "ENVIRONMENT"
+            or k.lower().endswith("_proxy")
+        )
+        or k == MESSAGE_LOG
     }
     env.update(overrides)
     return env

@@ -56,6 +56,7 @@ def containers() -> list[dict[str, object]]:
         inspect("app-web-1", "b" * 64, service="web", networks={"app_foundry": ["web"]}),
         inspect("db-main", "d" * 64, networks={"app_foundry": ["postgres", "db"]}, network_mode="app_foundry"),
         inspect("dead-one", "e" * 64, status="exited", exit_code=2),
+        inspect("far-away", "f" * 64, networks={"elsewhere": ["nope"]}, network_mode="elsewhere"),
     ]
 
 
@@ -74,9 +75,13 @@ def test_target_by_label_name_and_alias_same_project_first(sock: Path) -> None:
     assert postgres.found_by == "network alias" and postgres.container is not None
     assert postgres.container.name == "db-main"
     assert found.targets["NOPE"].container is None
-    # Looking for aliases inspects only the running containers on this container's networks.
+    # An alias counts only on this container's networks: `nope` is an alias on another network, so no
+    # target, but the name near it (here the same) is named with its network, for the fix to join it.
+    nope = found.targets["NOPE"].similar
+    assert [(s.name, s.how, s.networks, s.shared) for s in nope] == [("nope", "network alias", ("elsewhere",), False)]
+    # Gathering near names inspects the running containers of every network, never an exited one.
     inspected = {r.split("/")[2] for r in api.requests if r.endswith("/json") and r.startswith("/containers/")}
-    assert "c" * 64 not in inspected and "e" * 64 not in inspected
+    assert "c" * 64 in inspected and "f" * 64 in inspected and "e" * 64 not in inspected
     assert "runs in container app-backend-1 (service backend) on app_foundry" in found.note
     # The list, then inspects: never one request per container unless an alias is looked for.
     assert api.requests[:2] == ["/version", "/containers/json?all=1"]

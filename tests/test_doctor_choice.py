@@ -192,11 +192,15 @@ def production_env(localstack: emulators.Emulator, **extra: str) -> dict[str, st
 
 
 def test_production_secret_is_not_skipped_without_a_region(localstack: emulators.Emulator) -> None:
-    """The issue's case: `ENVIRONMENT=test doctor localstack --secret X` exited 0."""
-    code, doc, err = doctor("localstack", "--secret", "app/db", env=production_env(localstack))
+    """The issue's case: `ENVIRONMENT=test doctor localstack --secret X` exited 0. Without AWS_REGION the
+    application uses its default us-east-1, so the fetch goes on, and fails for want of credentials."""
+    closed = f"http://127.0.0.1:{emulators.free_port()}"  # even a request sent by mistake stays here
+    env = production_env(localstack, HTTPS_PROXY=closed, HTTP_PROXY=closed, NO_PROXY="127.0.0.1")
+    code, doc, err = doctor("localstack", "--secret", "app/db", env=env)
     assert code == 3, err
     aws = service(doc, "secretsmanager")
-    assert aws["failed_step"] == "config" and "no AWS region" in aws["steps"][0]["detail"]
+    assert "region us-east-1 (the application's default: AWS_REGION is not set)" in aws["steps"][0]["detail"]
+    assert aws["failed_step"] == "aws" and "no AWS credentials found" in aws["steps"][1]["detail"]
     assert service(doc, "localstack")["steps"][4]["status"] == "skip"  # LocalStack is not where it comes from
 
 

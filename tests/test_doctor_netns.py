@@ -171,17 +171,20 @@ def test_kubernetes_service_link_in_localstack_port_is_named_with_the_fix(networ
     assert code == 0, json.dumps(doc["result"], indent=1)
 
 
-def test_kubernetes_dns_failure_for_a_service_that_exists_blames_dns(network: Network) -> None:
-    """DNS has no record for localstack-api, but the kubelet injected its variables: the Service exists."""
+def test_kubernetes_nxdomain_for_a_service_whose_variables_exist_says_it_is_gone(network: Network) -> None:
+    """The cluster DNS says NXDOMAIN for localstack-api, but the kubelet injected its variables when the pod
+    started: the Service existed then and is gone now (a DNS that does not answer is tests/test_resolve_netns.py's)."""
     env = {**POD_ENV, **kubelet_links("localstack-api", "10.96.7.7", 4566), "LOCALSTACK_PORT": "4566"}
     code, doc, _ = network.doctor("localstack", resolv=K8S, SVC_LOCALSTACK_HOST="localstack-api", **env)
     assert code == 1
     resolve = steps(doc, "LOCALSTACK")[1]
     assert resolve["status"] == "fail"
-    assert "LOCALSTACK_API_SERVICE_HOST=10.96.7.7" in resolve["detail"]
-    assert "Service localstack-api exists in this namespace" in resolve["detail"]
-    assert "the problem is DNS" in resolve["detail"]
-    assert "kube-dns" in resolve["fix"]
+    assert (
+        "Kubernetes injected LOCALSTACK_API_SERVICE_HOST=10.96.7.7 when this pod started, so Service localstack-api "
+        "existed then, but the cluster DNS says localstack-api.default.svc.cluster.local does not exist"
+    ) in resolve["detail"]
+    assert "the problem is DNS" not in resolve["detail"]
+    assert resolve["fix"].startswith("Check it: kubectl get svc localstack-api -n default; if it is gone")
 
 
 def test_kubernetes_registry_port_that_differs_from_the_service_port(network: Network) -> None:

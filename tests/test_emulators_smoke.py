@@ -1,4 +1,4 @@
-"""The emulator fixtures themselves: both start, answer health, and stop by PID."""
+"""The emulator fixtures themselves: each starts, answers, and stops by PID."""
 
 from __future__ import annotations
 
@@ -24,3 +24,17 @@ def test_private_emulator_is_stopped_by_pid(start_emulator) -> None:  # type: ig
         pass
     else:  # a zombie would still be ours to reap; poll() above reaped it
         raise AssertionError(f"pid {pid} still exists after stop()")
+
+
+def test_moto_answers_its_own_api_and_not_localstacks(moto: emulators.Emulator) -> None:
+    """What the emulator check meets: no health path (S3's catch-all answers it), /moto-api/ instead."""
+    import urllib.error
+    import urllib.request
+
+    assert isinstance(moto.get_json("/moto-api/config"), dict)
+    try:
+        urllib.request.urlopen(moto.url + "/_localstack/health", timeout=5)
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 404 and b"NoSuchBucket" in exc.read()
+    else:
+        raise AssertionError("moto answered LocalStack's health path")

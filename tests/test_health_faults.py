@@ -195,7 +195,8 @@ def test_usage_errors(argv: list[str]) -> None:
     assert health(*argv).exit_code == 2
 
 
-def test_bad_url_is_a_configuration_error() -> None:
+def test_bad_url_is_a_usage_error() -> None:
+    """A bad option value exits 2, as every other bad flag does (3 is for the environment and files)."""
     result = health("--url", "ftp://127.0.0.1:21")
-    assert result.exit_code == 3
+    assert result.exit_code == 2
     assert "is not an http(s) URL" in one_line_error(result)

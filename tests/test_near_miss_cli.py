@@ -91,7 +91,7 @@ def test_doctor_warns_when_environment_means_production_to_the_application(local
     assert out.returncode == 0, out.stderr
     assert "warning: ENVIRONMENT='Development' is not exactly development, dev, local or production" in out.stderr
     assert "runs as production" in out.stderr and "did you mean ENVIRONMENT=development?" in out.stderr
-    assert "ENVIRONMENT: development (the application: production)" in out.stdout
+    assert "ENVIRONMENT='Development', development to this tool, production to the application" in out.stdout
     env.update(ENVIRONMENT="development", LOCALSTACK_ENDPOINT="http://localstack:4566", AWS_REGION="eu-west1")
     out = run_cli("doctor", "localstack", "--json", env=env)
     doc = json.loads(out.stdout)
@@ -151,10 +151,11 @@ def test_restore_command_targets_the_applications_endpoint_and_region(
     config.write_text("[profile dev-stack]\nregion = us-east-1\n")
     result = cli.at(emulator)("secret", "get", name, AWS_PROFILE="dev-stack", AWS_CONFIG_FILE=str(config))
     assert result.exit_code == 1, result.output
-    # The profile holds no credentials, so they are LocalStack's test/test: the command says so too.
+    # The application passes test/test in development, and so does the command; `--profile` would
+    # make the aws CLI drop those keys for the profile's own, so it is left out.
     expected = (
         "AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws secretsmanager restore-secret "
-        f"--secret-id {name} --endpoint-url http://127.0.0.1:{emulator.port} --region us-east-1 --profile dev-stack"
+        f"--secret-id {name} --endpoint-url http://127.0.0.1:{emulator.port} --region us-east-1`"
     )
     assert expected in result.stderr.replace("\n", " ")
 

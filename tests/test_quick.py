@@ -320,7 +320,7 @@ def test_a_misbehaving_emulator(fault: str, code: int, as_json: bool) -> None:
 @pytest.mark.parametrize("url", ["ftp://h:21", "http://h:99999", "localhost:4566"])
 def test_a_url_that_is_not_one(url: str) -> None:
     out = assert_same_both_ways(["health", "--url", url], cli_env())
-    assert out.returncode == 3
+    assert out.returncode == 2
     assert f"--url {url!r}" in out.stderr
 
 

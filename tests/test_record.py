@@ -68,3 +68,10 @@ def test_a_mutable_default_or_a_misordered_field_is_refused_at_class_creation() 
         class Misordered(Record):
             a: int = 0
             b: int  # type: ignore[misc]
+
+
+def test_the_old_slots_spelling_is_refused() -> None:
+    with pytest.raises(TypeError, match="fields are class annotations"):
+
+        class Old(Record):
+            __slots__ = ("a",)

@@ -109,9 +109,18 @@ def test_production_without_credentials_fails_before_sending(cli: SecretCli) -> 
     assert "SVC_LOCALSTACK_HOST is set, but ENVIRONMENT=production" in result.stderr
 
 
-def test_production_without_region_is_a_config_error(cli: SecretCli) -> None:
-    result = cli("secret", "get", "x", ENVIRONMENT="production", **nowhere())
-    assert result.exit_code == 3 and "no AWS region" in result.stderr
+def test_production_without_aws_region_uses_the_applications_default(cli: SecretCli) -> None:
+    """The application passes AWS_REGION, default us-east-1: botocore's own variable does not count."""
+    env = {"ENVIRONMENT": "production", "AWS_DEFAULT_REGION": "eu-west-1", **nowhere()}
+    result = cli("secret", "get", "x", "--explain", **env)
+    assert result.exit_code == 3  # no credentials: refused before sending
+    assert "https://secretsmanager.us-east-1.amazonaws.com" in result.stdout
+    assert "us-east-1 (the application's default: AWS_REGION is not set)" in result.stdout
+    assert (
+        "warning: only AWS_DEFAULT_REGION is set (eu-west-1): the application reads AWS_REGION, which is unset, so "
+        "it uses its default us-east-1; botocore on its own (the aws CLI, a client without region_name) uses "
+        "eu-west-1. Set AWS_REGION=eu-west-1 if that region is meant"
+    ) in result.stderr.replace("\n", " ")
 
 
 def test_production_service_endpoint_wins_over_global(localstack: Emulator, cli: SecretCli) -> None:
@@ -204,36 +213,19 @@ def test_our_precedence_is_botocores(env: dict[str, str], tmp_path: Path, monkey
     assert (plan.endpoint_url or plan.shown_endpoint) == theirs.meta.endpoint_url
 
 
-def test_development_credentials(cli: SecretCli, tmp_path: Path) -> None:
+def test_development_credentials_are_the_applications(cli: SecretCli, tmp_path: Path) -> None:
+    """The application passes test/test in development: configured keys are named, and not used."""
     port = str(closed_port())
     env = {"SVC_LOCALSTACK_HOST": "127.0.0.1", "LOCALSTACK_PORT": port}
+    mine = "LocalStack's test/test, passed explicitly as the application does"
     bare = cli("secret", "get", "x", "--explain", **env)
-    assert "LocalStack's test/test (no AWS credentials are configured)" in bare.stdout
-    configured = cli(
-        "secret", "get", "x", "--explain", AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x", **env
-    )
-    assert "configured (env)" in configured.stdout
+    assert mine in bare.stdout and "not used" not in bare.stdout
+    exported = cli("secret", "get", "x", "--explain", AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x", **env)
+    assert f"{mine} (not used by it: the exported AWS_ACCESS_KEY_ID, AKID...MPLE)" in exported.stdout
     creds = tmp_path / "credentials"
-    creds.write_text("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = y\n")
+    creds.write_text("[default]\naws_access_key_id = 123456789012\naws_secret_access_key = y\n")
     filed = cli("secret", "get", "x", "--explain", AWS_SHARED_CREDENTIALS_FILE=str(creds), **env)
-    assert "configured (shared-credentials-file)" in filed.stdout
-
-
-def test_development_credential_check_skips_metadata_providers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The development check runs botocore's resolver without the container and EC2 providers."""
-    import botocore.session
-
-    from foundry_discover.checks.aws.plan import _dev_credentials
-
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/c")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/s")
-    session = botocore.session.Session()
-    _dev_credentials(session)
-    methods = [p.METHOD for p in session.get_component("credential_provider").providers]
-    assert "iam-role" not in methods and "container-role" not in methods and "env" in methods
+    assert "(not used by it: the keys in the shared credentials file, 123456789012)" in filed.stdout
 
 
 def test_development_warns_about_a_real_aws_endpoint() -> None:

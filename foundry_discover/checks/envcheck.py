@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from foundry_discover.lite.rawvalue import BOM, bom_warning
 from foundry_discover.lite.values import host_var, parse_service_link, port_var
 
 #: The values the seed's backend tests with ``in``: exact, case and spaces included.
@@ -155,7 +156,8 @@ def link_evidence(
                 LinkEvidence(
                     "no-service",
                     f"{variable} is not set: there was no Service {name} in this namespace when this pod started "
-                    "(weak evidence: a Service created after the pod has no variables in it)",
+                    "(weak evidence: a Service created after the pod has no variables in it, and a headless one "
+                    "(clusterIP: None) never has; with no ready pods, a headless Service's name does not resolve)",
                     variable,
                 )
             )
@@ -233,6 +235,12 @@ def unread_variables(env: Mapping[str, str], names: Iterable[str]) -> list[Findi
                 host,
             )
     registry_vars = {v for name in known for v in (host_var(name), port_var(name))} | {"ENVIRONMENT"}
+    for key in env:
+        # The registry warns about its own variables (lite.rawvalue); this covers every other one.
+        if key.startswith(BOM) and key[1:] not in registry_vars - {"ENVIRONMENT"}:
+            glued = bom_warning(key[1:], env)
+            if glued is not None:
+                add(key, str(glued), key[1:])
     for key, value in env.items():
         match = re.match(_SVC_PORT_RE, key)
         if match and parse_service_link(key, value) is None:

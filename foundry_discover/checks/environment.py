@@ -93,4 +93,10 @@ def environment_meaning(env: Mapping[str, str]) -> EnvironmentMeaning:
         message += "; this tool and foundry_discover.secrets ignore case and spaces, and treat it as development"
     if likely:
         message += f"; did you mean ENVIRONMENT={likely}?"
+    from foundry_discover.lite.rawvalue import find_stray
+
+    stray = find_stray(raw, "ENVIRONMENT")
+    if stray is not None:
+        # Where the stray characters came from, so the file gets fixed, not only this variable.
+        message += f"{' The' if likely else '; the'} value {stray.what}. {stray.source}: {stray.fix}"
     return EnvironmentMeaning(raw, app, tool, False, likely, message)

@@ -124,7 +124,7 @@ def _get_once(client: httpx.Client, url: str, deadline: Deadline) -> tuple[int, 
 def _too_big(url: str, how: str) -> BadReply:
     return BadReply(
         f"{url} answered with an oversized body ({how}; a health reply is a few KiB, the cap is {MAX_BODY} bytes)",
-        fix="Check that the URL points at LocalStack or MiniStack and not at another server",
+        fix="Check that the URL points at an AWS emulator (LocalStack, MiniStack, moto) and not at another server",
     )
 
 
@@ -196,5 +196,5 @@ def decode_json(reply: Reply) -> Any:
     except (ValueError, UnicodeDecodeError):
         raise BadReply(
             f"{reply.url} answered HTTP {reply.status} with a body that is not JSON: {_snippet(reply.body)}",
-            fix="Check that the URL points at LocalStack or MiniStack and not at another server",
+            fix="Check that the URL points at an AWS emulator (LocalStack, MiniStack, moto) and not at another server",
         ) from None

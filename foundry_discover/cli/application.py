@@ -20,7 +20,7 @@ from typing import Annotated
 import typer
 
 from foundry_discover import __version__
-from foundry_discover.cli.options import State
+from foundry_discover.cli.options import State, reflow
 from foundry_discover.lite.base import COMPLETE_VAR
 from foundry_discover.lite.errors import invoked_with
 from foundry_discover.lite.specs import REGISTRY_ENV
@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "health": ("foundry_discover.cli.health", "health"),
     "secret": ("foundry_discover.cli.secret", "secret_app"),
     "doctor": ("foundry_discover.cli.doctor", "doctor"),
+    "audit": ("foundry_discover.cli.audit", "audit"),
 }
 #: Root options that take a value, so the command word is found after them.
 _VALUE_OPTIONS = ("--registry",)
@@ -80,9 +81,9 @@ def build_app(only: str | None = None) -> typer.Typer:
         module = importlib.import_module(module_name)
         target = getattr(module, attribute)
         if isinstance(target, typer.Typer):
-            app.add_typer(target, name=name, help=module.HELP)
+            app.add_typer(target, name=name, help=reflow(module.HELP))
         else:
-            app.command(name, help=module.HELP)(target)
+            app.command(name, help=reflow(module.HELP))(target)
     return app
 
 

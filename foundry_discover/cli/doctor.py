@@ -23,6 +23,9 @@ With no NAME it checks the services this environment configures (SVC_<NAME>_HOST
 <NAME>_PORT set, or declared in a registry file), and says which it left out; every
 known service when nothing is configured, or with --all.
 
+Exit 0 every service passes, else the most severe failing step's code (1 not ok,
+4 unreachable, 124 out of time). Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
+
 Examples:
 
     foundry-discover doctor                               # the services configured here

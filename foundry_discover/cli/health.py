@@ -1,4 +1,4 @@
-"""`foundry-discover health`: is LocalStack (or MiniStack) ready, are the other services up."""
+"""`foundry-discover health`: is LocalStack (or MiniStack, or moto) ready, are the other services up."""
 
 # No `from __future__ import annotations`: Typer reads the parameters' annotations with
 # get_type_hints, which would compile and evaluate every string at each start-up.
@@ -10,14 +10,17 @@ import typer
 from foundry_discover.cli.options import JsonOpt, RequireOpt, required_services, run_command, seconds, state
 from foundry_discover.lite import healthcheck
 
-HELP = """Check LocalStack's health (or MiniStack's), or another service of the registry.
+HELP = """Check LocalStack's health (or MiniStack's, or moto's), or another service of the registry.
 
 With no NAME it checks the LOCALSTACK service (SVC_LOCALSTACK_HOST, LOCALSTACK_PORT):
-which emulator answered, its services and their states, and its init scripts. Other
+which emulator answered, its services and their states, and its init scripts. An
+emulator without LocalStack's health path (moto) is checked by the application's AWS
+call, Secrets Manager ListSecrets, and says what it could not check. Other
 services get their scheme's protocol check: Redis PING, PostgreSQL as pg_isready asks,
 an HTTP GET (of the health path when declared), else a TCP connect only. Whatever
 answers in another protocol is named. No check authenticates or changes data.
 Exit 0 healthy, 1 not healthy, 4 unreachable, 124 --wait ran out of time.
+Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
 
 Examples:
 
@@ -52,6 +55,12 @@ def health(
             help="Cap on the whole command, retries included (default 5, or 60 with --wait).",
         ),
     ] = None,
+    all_services: Annotated[
+        bool,
+        typer.Option(
+            "--all-services", "-v", help="List every service the emulator runs (default: required or failing ones)."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     from foundry_discover.lite.servicecheck import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
@@ -77,10 +86,10 @@ def health(
         if all_:
             return command.check_all(registry, deadline, as_json=as_json)
         if wait:
-            return command.wait_for(registry, name, url, required, deadline, as_json=as_json)
+            return command.wait_for(registry, name, url, required, deadline, as_json=as_json, every=all_services)
         # One check, shown: the actions the quick start (no Typer) runs too.
         if emulator:
-            return command.check_emulator_once(registry, url, required, deadline, as_json=as_json)
+            return command.check_emulator_once(registry, url, required, deadline, as_json=as_json, every=all_services)
         return healthcheck.check_once(registry, name or "", deadline, as_json=as_json)
 
     run_command("health", as_json, action)

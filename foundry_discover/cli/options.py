@@ -61,6 +61,18 @@ class State:
         return Registry(registry_file=self.registry_file)
 
 
+def reflow(text: str) -> str:
+    """A command's help with each prose paragraph on one line, so it wraps to the terminal.
+
+    Typer keeps the line breaks of every paragraph after the first; indented blocks
+    (examples, command lines) keep theirs, so a command is never joined or split.
+    """
+    paragraphs = text.strip("\n").split("\n\n")
+    return "\n\n".join(
+        p if any(line.startswith("    ") for line in p.splitlines()) else " ".join(p.split()) for p in paragraphs
+    )
+
+
 def state(ctx: typer.Context) -> State:
     obj = ctx.find_root().obj
     return obj if isinstance(obj, State) else State()

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from foundry_discover.cli.options import JsonOpt, run_command, state
-from foundry_discover.lite.errors import ConfigError
+from foundry_discover.lite.errors import UsageError
 
 HELP = """Show what the application gets for a name, the DNS lookups behind it, and why.
 
@@ -20,6 +20,7 @@ each nameserver's reply and time, and a verdict with the likely cause and fix.
 
 Exit codes: 0 the name resolves for the application; 1 it does not (NXDOMAIN or no
 data everywhere); 4 the DNS servers could not be reached or all failed.
+Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
 
 Examples:
 
@@ -46,7 +47,7 @@ def _nameservers(values: list[str] | None) -> list[str] | None:
     for value in values or []:
         try:
             parse_nameserver(value)
-        except ConfigError as exc:
+        except UsageError as exc:
             raise typer.BadParameter(f"{exc.message}. {exc.fix}") from None
     return values
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from foundry_discover.checks.aws.client import DEFAULT_TIMEOUT  # botocore itself is imported only when used
-from foundry_discover.cli.options import JsonOpt, run_command, seconds, state
+from foundry_discover.cli.options import JsonOpt, reflow, run_command, seconds, state
 
 if TYPE_CHECKING:
     from foundry_discover.commands.secret import ClientOptions
@@ -16,6 +16,8 @@ HELP = """Read Secrets Manager the way the application does: LocalStack in devel
 
 ENVIRONMENT picks the endpoint (development/dev/local, or unset: the registry's LocalStack;
 anything else: AWS). Values are never printed unless you ask with --reveal or --raw.
+
+Exit 0, 1 not found, 4 unreachable. Exit 2: a bad flag or value; 3: bad configuration in the environment or a file.
 """
 
 GET_HELP = """Fetch a secret and show what was fetched, without showing the value.
@@ -79,7 +81,7 @@ def _options(explain: bool, allow: bool, timeout: float | None, as_json: bool) -
     return ClientOptions(explain, allow, limit, time.monotonic(), as_json)
 
 
-@secret_app.command("get", help=GET_HELP)
+@secret_app.command("get", help=reflow(GET_HELP))
 def get(
     ctx: typer.Context,
     secret_id: Annotated[str, typer.Argument(metavar="SECRET_ID", help="Secret name or ARN.")],
@@ -124,7 +126,7 @@ def get(
     run_command("secret get", as_json, action)
 
 
-@secret_app.command("list", help=LIST_HELP)
+@secret_app.command("list", help=reflow(LIST_HELP))
 def list_(
     ctx: typer.Context,
     explain: ExplainOpt = False,

@@ -15,6 +15,8 @@ The URL alone goes to stdout, so it composes:
 
     curl "$(foundry-discover url localstack)/_localstack/health"
 
+Exit 0, or 3 when a value is bad (the table still shows the others), 2 for a bad flag.
+
 Examples:
 
     foundry-discover url localstack            # http://localstack:4566
@@ -42,6 +44,21 @@ def url(
         raise typer.BadParameter("give --host or --port, not both", param_hint="--host/--port")
     if name is not None and all_:
         raise typer.BadParameter("give a NAME or --all, not both", param_hint="--all")
+    one_only = [
+        flag
+        for flag, given in (
+            ("--host", host_only),
+            ("--port", port_only),
+            ("--explain", explain),
+            ("--path", bool(path)),
+        )
+        if given
+    ]
+    if name is None and one_only:
+        raise typer.BadParameter(
+            f"{one_only[0]} applies to one service: give its NAME (url localstack {one_only[0]})",
+            param_hint=one_only[0],
+        )
     registry = state(ctx).registry()
 
     def action() -> int:

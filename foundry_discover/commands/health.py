@@ -22,21 +22,29 @@ EMULATOR = "localstack"
 
 
 def check_emulator_once(
-    registry: Registry, url: str | None, required: list[str], deadline: Deadline, *, as_json: bool
+    registry: Registry, url: str | None, required: list[str], deadline: Deadline, *, as_json: bool, every: bool = False
 ) -> int:
     """The emulator check of ``url`` (default: the registry's LOCALSTACK), shown; its exit code."""
     from foundry_discover.checks.emulator.check import check_emulator
-    from foundry_discover.lite.healthcheck import deliver
+    from foundry_discover.lite.healthcheck import annotate, deliver, homeward
 
+    service = registry.get("LOCALSTACK") if url is None else None
     base = _emulator_url(registry, url)
-    result = check_emulator(base, deadline, require=required, name=EMULATOR)
-    return deliver(result, f"{EMULATOR} at {base}", as_json=as_json)
+    try:
+        result = check_emulator(base, deadline, require=required, name=EMULATOR)
+    except FoundryError as exc:
+        if service is None:
+            raise
+        raise homeward(registry, service, exc) from None
+    warnings = [*(service.warnings if service is not None else ()), *annotate(result, base, "LOCALSTACK", registry.env)]
+    return deliver(result, f"{EMULATOR} at {base}", as_json=as_json, every=every, warnings=warnings)
 
 
 def check_all(registry: Registry, deadline: Deadline, *, as_json: bool) -> int:
     """Every known service concurrently, one row each; the most severe exit code."""
     from foundry_discover import render
     from foundry_discover.checks.emulator import many
+    from foundry_discover.lite.healthcheck import annotate
     from foundry_discover.render import health as show
 
     found = many.check_all(registry, deadline)
@@ -46,6 +54,7 @@ def check_all(registry: Registry, deadline: Deadline, *, as_json: bool) -> int:
     if found.interrupted:
         problem = many.all_interrupted(found)
         code = problem.exit_code
+    notes = [w for c in checks for w in annotate(c, c.url, c.name, registry.env)]
     render.deliver(
         "health",
         {"services": checks, "interrupted": found.interrupted},
@@ -53,25 +62,36 @@ def check_all(registry: Registry, deadline: Deadline, *, as_json: bool) -> int:
         problem,
         as_json=as_json,
         human=lambda _: show.show_all(checks),
+        warnings=notes,
     )
     return code
 
 
 def wait_for(
-    registry: Registry, name: str | None, url: str | None, required: list[str], deadline: Deadline, *, as_json: bool
+    registry: Registry,
+    name: str | None,
+    url: str | None,
+    required: list[str],
+    deadline: Deadline,
+    *,
+    as_json: bool,
+    every: bool = False,
 ) -> int:
     """``--wait``: check again until healthy or the deadline; the last result shown."""
     from foundry_discover import render
     from foundry_discover.checks.emulator import many
-    from foundry_discover.lite.healthcheck import deliver, is_emulator, what
+    from foundry_discover.lite.healthcheck import annotate, deliver, is_emulator, what
     from foundry_discover.render import health as show
 
     check: Callable[[Deadline], EmulatorHealth | ServiceCheck]
     emulator = name is None or is_emulator(name)
+    warnings: tuple[str, ...] = ()
     if emulator:
         from foundry_discover.checks.emulator.check import check_emulator
 
         base = _emulator_url(registry, url)
+        if url is None:
+            warnings = registry.get("LOCALSTACK").warnings
 
         def check(d: Deadline) -> EmulatorHealth | ServiceCheck:
             return check_emulator(base, d, require=required, name=EMULATOR)
@@ -81,6 +101,7 @@ def wait_for(
         from foundry_discover.checks.service import check_service
 
         service = registry.get(name or "")
+        warnings = service.warnings
 
         def check(d: Deadline) -> EmulatorHealth | ServiceCheck:
             return check_service(service, d)
@@ -97,9 +118,13 @@ def wait_for(
         if last is None or not as_json:
             raise
         human = show.show_emulator if emulator else show.show_service
-        render.deliver("health", last, exc.exit_code, exc, as_json=True, human=human)
+        render.deliver(
+            "health", last, exc.exit_code, exc, as_json=True, human=lambda r: human(r, every=every), warnings=warnings
+        )
         return exc.exit_code
-    return deliver(result, subject, as_json=as_json)
+    route_url = base if emulator else service.url
+    warnings = (*warnings, *annotate(result, route_url, "LOCALSTACK" if emulator else service.name, registry.env))
+    return deliver(result, subject, as_json=as_json, every=every, warnings=warnings)
 
 
 def _emulator_url(registry: Registry, url: str | None) -> str:

@@ -15,14 +15,25 @@ def show_all(registry: Registry, *, as_json: bool) -> int:
     from foundry_discover.render import url as show
 
     entries = list(registry.entries())
-    bad = [e for _, e in entries if isinstance(e, ConfigError)]
-    code = bad[0].exit_code if bad else 0
-    render.emit(
-        render.Outcome("url", show.entries_json(entries), code),
-        as_json=as_json,
-        human=lambda _: show.show_entries(entries),
+    bad = [(name, e) for name, e in entries if isinstance(e, ConfigError)]
+    problem = _bad_entries(bad, len(entries)) if bad else None
+    code = problem.exit_code if problem else 0
+    render.deliver(
+        "url", show.entries_json(entries), code, problem, as_json=as_json, human=lambda _: show.show_entries(entries)
     )
     return code
+
+
+def _bad_entries(bad: list[tuple[str, ConfigError]], total: int) -> ConfigError:
+    """One line for the table's broken rows: the first one's cause and fix, and how many more."""
+    name, first = bad[0]
+    if len(bad) == 1:
+        return ConfigError(f"{name.lower()}: {first.message}", fix=first.fix)
+    others = ", ".join(n.lower() for n, _ in bad[1:])
+    return ConfigError(
+        f"{len(bad)} of {total} services are misconfigured: {name.lower()}: {first.message}; also {others}",
+        fix=first.fix,
+    )
 
 
 def show_one(

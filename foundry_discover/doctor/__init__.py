@@ -6,7 +6,8 @@ succeeds. Each service walks it in order; the first failing step carries the cau
 one fix, and the steps after it are skipped, not failed.
 
 ``model`` (the report), ``choose`` (which services), ``steps`` and ``aws`` (one
-service's walk), ``docker`` (the Engine API's facts folded into the failures), ``run``
+service's walk), ``route`` (the protocol step again along the application's route when a
+proxy is on it), ``docker`` (the Engine API's facts folded into the failures), ``run``
 (all of them under one deadline, and ``--wait``), ``verdict`` (the exit code and the
 one line). The checks themselves live in ``checks/`` and ``lite/``; doctor adds the
 order, the per-address connect and the verdict.

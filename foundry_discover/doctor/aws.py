@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from foundry_discover.lite.errors import (
-    FoundryError,
-)
+from foundry_discover.lite.errors import FoundryError, clauses, most_severe
 from foundry_discover.lite.registry import Registry
 from foundry_discover.util.waiting import Deadline
 
@@ -48,18 +46,39 @@ def _fetch(sc: Any, options: Options) -> Step:
 
     if not options.secrets:
         listed = calls.list_secrets(sc, limit_pages=1)
-        return Step("aws", "pass", f"Secrets Manager answered: {len(listed.secrets)} secret(s) listed")
+        detail = f"Secrets Manager answered: {len(listed.secrets)} secret(s) listed"
+        if listed.notes:
+            # The call works, but the application's keys see none of the secrets that exist.
+            fix = "Create the secrets with the application's keys (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)"
+            return Step("aws", "warn", f"{detail}; {'; '.join(listed.notes)}", fix=fix)
+        return Step("aws", "pass", detail)
     fetched: list[str] = []
+    failed: list[tuple[str, FoundryError]] = []
     for name in options.secrets:
+        # Every name is fetched, so one run shows every broken secret, not just the first.
         try:
             value = calls.get_secret(sc, name)
         except FoundryError as exc:
-            done = f" ({', '.join(fetched)} fetched)" if fetched else ""
-            step = fail_step("aws", exc, secret=name)
-            step.detail = f"{exc.message}{done}"
-            return step
+            failed.append((name, exc))
+            continue
         fetched.append(f"{value.name} ({value.kind})")
-    return Step("aws", "pass", f"fetched secret {', '.join(fetched)}, value not shown", data={"secrets": fetched})
+    if not failed:
+        return Step("aws", "pass", f"fetched secret {', '.join(fetched)}, value not shown", data={"secrets": fetched})
+    done = f" ({', '.join(fetched)} fetched)" if fetched else ""
+    first_name, first = failed[0]
+    step = fail_step(
+        "aws",
+        first,
+        secret=first_name,
+        secrets=fetched,
+        failed=[{"secret": n, "message": e.message, "fix": e.fix, "exit_code": e.exit_code} for n, e in failed],
+    )
+    step.exit_code = most_severe(e.exit_code for _, e in failed)
+    step.detail = "; ".join(e.message for _, e in failed) + done
+    fixes = list(dict.fromkeys(e.fix for _, e in failed if e.fix))
+    if len(fixes) > 1:
+        step.fix = clauses(*(f"{n}: {e.fix}" for n, e in failed if e.fix))
+    return step
 
 
 def production_secrets(registry: Registry, deadline: Deadline, options: Options) -> ServiceReport:
@@ -82,6 +101,8 @@ def production_secrets(registry: Registry, deadline: Deadline, options: Options)
         return ServiceReport(AWS_SERVICE, None, [step, Step("aws", "skip", "skipped: an earlier step failed")])
     plan = sc.plan
     where = f"endpoint {plan.shown_endpoint} ({plan.endpoint_source}), region {plan.region} ({plan.region_source})"
+    if plan.route is not None and plan.route.via_proxy:
+        where += f"; {plan.route.summary()}"
     if plan.warnings:
         steps.append(Step("config", "warn", f"{where}; " + "; ".join(plan.warnings)))
     else:

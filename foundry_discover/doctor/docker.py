@@ -10,7 +10,7 @@ included), and returns the facts for ``--json``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from foundry_discover.checks.docker import endpoint as where
@@ -21,6 +21,7 @@ from foundry_discover.lite.errors import EXIT_NOT_OK, ConfigError
 from foundry_discover.lite.registry import Registry, Service
 
 if TYPE_CHECKING:
+    from foundry_discover.checks.loopback import HomeRoute
     from foundry_discover.checks.runtime import Runtime
     from foundry_discover.doctor.model import ServiceReport, Step
     from foundry_discover.lite.base import Deadline
@@ -61,8 +62,10 @@ class Lookup:
 
         def ask() -> DockerFacts:
             from foundry_discover.checks.docker.lookup import collect_facts
+            from foundry_discover.checks.docker.mask import secret_values
 
-            return collect_facts(found, runtime, wanted, min(REQUEST_TIMEOUT, max(deadline.remaining(), 0.1)))
+            timeout = min(REQUEST_TIMEOUT, max(deadline.remaining(), 0.1))
+            return collect_facts(found, runtime, wanted, timeout, secrets=secret_values(registry.env))
 
         lookup._asked = start(ask)
         return lookup
@@ -88,13 +91,26 @@ def apply(
     report: ServiceReport, service: Service, runtime: Runtime, found: DockerFacts | None, default_host: str | None
 ) -> None:
     """Give the failing step the Docker cause and fix; fail a passing service whose container is unhealthy."""
+    from foundry_discover.checks.docker import similar
+    from foundry_discover.checks.docker.causes import with_cause
+
     failed = report.failure
-    if failed is not None:
-        verdict = diagnose(service, failed.name, runtime, found, default_host=default_host)
-        if verdict is not None:
-            _explain(failed, verdict.kind, verdict.cause, verdict.fix)
-        return
     target = found.targets.get(service.name) if found else None
+    if failed is not None:
+        inside = runtime.kind == "container" or (found is not None and found.self is not None)
+        route = _home_route(report, service) if failed.name == "connect" else None
+        verdict = diagnose(service, failed.name, runtime, found, default_host=default_host, route=route)
+        verdict = verdict or similar.near_name(service, failed.name, target, inside)
+        if verdict is not None:
+            if verdict.kind == "docker-localhost":
+                verdict = replace(verdict, fix=similar.localhost_fix(service, target) or verdict.fix)
+            verdict, data = with_cause(verdict, target)
+            _explain(failed, verdict.kind, verdict.cause, verdict.fix)
+            failed.data.update(data)
+        elif found is None and failed.name == "resolve":
+            hint = similar.without_api(service, inside)
+            failed.fix = f"{failed.fix}; {hint}" if failed.fix and hint else hint or failed.fix
+        return
     them = target.container if target else None
     me = found.self if found else None
     if them is None or (me is not None and me.id == them.id) or them.health is None:
@@ -107,6 +123,7 @@ def apply(
     step = next((s for s in report.steps if s.name == "protocol"), None)
     if verdict is None or step is None:
         return
+    verdict, data = with_cause(verdict, target)
     # The service answers, but Docker's healthcheck says otherwise, and `depends_on:
     # service_healthy` keeps every dependent from starting: that is a failure.
     step.status = "fail"
@@ -114,6 +131,21 @@ def apply(
     step.detail = f"{step.detail}, but {verdict.cause}"
     step.fix = verdict.fix
     step.data["docker"] = verdict.kind
+    step.data.update(data)
+
+
+def _home_route(report: ServiceReport, service: Service) -> HomeRoute | None:
+    """How the service's host leads back here, from the addresses its resolve step got."""
+    from foundry_discover.checks.dns.model import HOSTS
+    from foundry_discover.checks.loopback import home_route
+
+    resolved = next((s for s in report.steps if s.name == "resolve"), None)
+    addresses = list(resolved.data.get("addresses", [])) if resolved is not None else []
+    try:
+        hosts = HOSTS.read_text(errors="replace")
+    except OSError:
+        hosts = None
+    return home_route(service.host, addresses, hosts)
 
 
 def _explain(step: Step, kind: str, cause: str, fix: str) -> None:

@@ -97,6 +97,11 @@ def environment_findings(registry: Registry) -> tuple[dict[str, Any], list[str]]
     if env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"):
         # botocore's partitions data only when there is a region to check against it.
         warnings += [str(f) for f in envcheck.region_warnings(env, _known_regions())]
+        from foundry_discover.checks.aws.region import choose_region
+
+        # The profile's region is left out: reading it would load botocore for every doctor.
+        choice = choose_region(env, None)
+        warnings += [choice.warning] if choice.warning else []
     return meaning.to_json(), warnings
 
 
@@ -166,6 +171,7 @@ def run_until_ok(
     an interrupt caught mid-walk.
     """
     latest: list[DoctorReport] = []
+    started = time.perf_counter()
 
     def attempt(overall: Deadline) -> DoctorReport:
         report = run_once(registry, names, Deadline.after(min(overall.remaining(), options.timeout)), options, runtime)
@@ -196,9 +202,12 @@ def run_until_ok(
             raise
         latest[0].interrupted = signal_name(exc)
         latest[0].timed_out = False
+        latest[0].elapsed_ms = (time.perf_counter() - started) * 1000
         return latest[0]
     report = polled.last
     report.timed_out = polled.timed_out and report.interrupted is None
+    # The summary and --json speak of the whole command, every attempt and pause included.
+    report.elapsed_ms = (time.perf_counter() - started) * 1000
     return report
 
 

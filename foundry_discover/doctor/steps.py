@@ -8,6 +8,7 @@ evidence allows (the hosts file, the DNS trace, Kubernetes' service links).
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -55,7 +56,12 @@ def walk_service(
         where = f"host from {service.host_source}, port from {service.port_source}"
         warnings = list(service.warnings) + [e.message for e in _port_evidence(service, registry.env, namespace)]
         if warnings:
-            return Step("config", "warn", "; ".join(warnings), data={"provenance": where})
+            from foundry_discover.lite.rawvalue import ValueWarning
+
+            # A value warning carries its fix apart: the step's fix line shows it.
+            fix = next((w.fix for w in warnings if isinstance(w, ValueWarning) and w.fix), None)
+            detail = "; ".join(w.message if isinstance(w, ValueWarning) else w for w in warnings)
+            return Step("config", "warn", detail, fix=fix, data={"provenance": where})
         return Step("config", "pass", where)
 
     def resolve() -> Step:
@@ -72,7 +78,8 @@ def walk_service(
         assert service is not None
         step = connect_all(service, addresses, deadline)
         if step.status == "fail":
-            _hosts_file_cause(step, service, addresses, deadline)
+            if not _hosts_file_cause(step, service, addresses, deadline):
+                _cluster_ip_cause(step, service, registry.env, namespace)
             for found in _port_evidence(service, registry.env, namespace):
                 step.fix = (
                     f"Set {service.port_env}={found.port}, the port Service {service.host.split('.')[0]} serves "
@@ -82,7 +89,9 @@ def walk_service(
 
     def protocol() -> Step:
         assert service is not None
-        return protocol_check(service, deadline, options)
+        from foundry_discover.doctor.route import along_route
+
+        return along_route(protocol_check(service, deadline, options), service, deadline, registry.env)
 
     def aws() -> Step:
         assert service is not None
@@ -128,7 +137,7 @@ def _bounded(fn: Callable[[], _T], deadline: Deadline) -> _T | None:
         return None
 
 
-def _hosts_file_cause(step: Step, service: Service, addresses: Sequence[str], deadline: Deadline) -> None:
+def _hosts_file_cause(step: Step, service: Service, addresses: Sequence[str], deadline: Deadline) -> bool:
     """A connect failure to an address the hosts file forces over DNS: name that as the cause."""
     from foundry_discover.checks.dns.explain import explain_connect_failure
 
@@ -144,6 +153,24 @@ def _hosts_file_cause(step: Step, service: Service, addresses: Sequence[str], de
         cause, fix = found
         step.detail = f"{step.detail}: {cause}"
         step.fix = fix
+    return found is not None
+
+
+def _cluster_ip_cause(step: Step, service: Service, env: Mapping[str, str], namespace: str | None) -> None:
+    """A refused or hung connect to a Kubernetes ClusterIP: the Service's endpoints, not a listener."""
+    from foundry_discover.checks.kube import PodView, connect_failure
+
+    failed = {a: r for a, r in step.data.get("addresses", {}).items() if isinstance(r, str)}
+    if not failed:
+        return
+    view = PodView.read(env, namespace)
+    for address, message in failed.items():
+        found = connect_failure(service.host, service.port, address, message, view)
+        if found is not None:
+            step.detail = step.detail.replace(message, found.detail, 1)
+            step.fix = found.fix or step.fix
+            step.data["kubernetes"] = found.to_json()
+            return
 
 
 def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, registry: Registry | None = None) -> Step:
@@ -174,35 +201,35 @@ def _resolve_failure(service: Service, exc: FoundryError, deadline: Deadline, re
 
 def connect_all(service: Service, addresses: Sequence[str], deadline: Deadline) -> Step:
     """TCP connect to every address the name resolves to, concurrently."""
+    from foundry_discover.checks.connect_order import Attempt, app_connect
     from foundry_discover.lite.servicecheck import tcp_connect
 
-    def one(address: str) -> tuple[str, float | FoundryError]:
+    def one(address: str) -> tuple[str, float | FoundryError, float]:
+        started = time.perf_counter()
         try:
-            return address, tcp_connect(address, service.port, deadline)
+            return address, tcp_connect(address, service.port, deadline), 0.0
         except FoundryError as exc:
-            return address, exc
+            return address, exc, (time.perf_counter() - started) * 1000
 
     from foundry_discover.util.threads import gather
 
     # Each connect is bounded by the deadline; an interrupt reaches the main thread, not this one.
     results = [r for r in gather([functools.partial(one, a) for a in addresses], name="connect").results if r]
-    good = [a for a, r in results if not isinstance(r, FoundryError)]
-    bad = [(a, r) for a, r in results if isinstance(r, FoundryError)]
+    good = [a for a, r, _ in results if not isinstance(r, FoundryError)]
+    bad = [(a, r) for a, r, _ in results if isinstance(r, FoundryError)]
     data = {
         "port": service.port,
-        "addresses": {a: (r.message if isinstance(r, FoundryError) else round(r, 3)) for a, r in results},
+        "addresses": {a: (r.message if isinstance(r, FoundryError) else round(r, 3)) for a, r, _ in results},
     }
     if not bad:
         return Step("connect", "pass", f"{', '.join(good)} port {service.port}", data=data)
     if good:
-        failed = "; ".join(exc.message for _, exc in bad)
-        return Step(
-            "connect",
-            "warn",
-            f"{len(bad)} of {len(results)} addresses fail ({failed}); clients that try them first will be slow",
-            fix="Check that the service listens on every address family its name resolves to",
-            data=data,
-        )
+        # The application tries them one by one, in this order: what that costs it.
+        attempts = [Attempt(a, spent, r) if isinstance(r, FoundryError) else Attempt(a, r) for a, r, spent in results]
+        found = app_connect(attempts, service.port, service.host_env, botocore=service.name == "LOCALSTACK")
+        assert found is not None
+        data["application"] = {"connects_to": good[0] if found.status == "pass" else None, "status": found.status}
+        return Step("connect", found.status, found.detail, fix=found.fix, data=data)
     first = bad[0][1]
     step = fail_step("connect", first, **data)
     if len(bad) > 1:
@@ -223,10 +250,13 @@ def protocol_check(service: Service, deadline: Deadline, options: Options) -> St
             "version": report.version,
             "verdict": report.verdict,
             "unavailable": report.unavailable,
+            "notes": report.notes,
         }
         if report.ok:
             version = f" {report.version}" if report.version else ""
-            return Step("protocol", "pass", f"{report.emulator}{version} is healthy", data=data)
+            # An emulator without LocalStack's health path passes, saying what it could not check.
+            notes = f" (note: {'; '.join(report.notes)})" if report.notes else ""
+            return Step("protocol", "pass", f"{report.emulator}{version} is healthy{notes}", data=data)
         fix = (
             "Fix the init script (LocalStack's log names the error) and restart LocalStack"
             if report.init_failed

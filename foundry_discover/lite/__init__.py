@@ -10,7 +10,7 @@ start-up rules that the rest of the package does not:
   imported inside the rare path that needs it);
 * annotations only under ``TYPE_CHECKING = False`` (with ``from __future__ import
   annotations`` they are never evaluated);
-* models are ``base.Record`` classes with ``__slots__``, not dataclasses.
+* models are ``base.Record`` classes (fields as annotations, as a dataclass has them), not dataclasses.
 
 ruff's TID253 (banned module-level imports, ``pyproject.toml``) enforces the list here
 and only here, and ``tests/test_health_imports.py`` runs ``health NAME`` under ``python

@@ -41,6 +41,9 @@ class Fields:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "__slots__" in cls.__dict__:
+            # The old spelling would leave the class with no fields: equal to any other.
+            raise TypeError(f"{cls.__name__}: a Record's fields are class annotations, not __slots__")
         fields = list(cls._fields)
         defaults = dict(cls._defaults)
         # With `from __future__ import annotations` these are strings, never evaluated.

@@ -28,8 +28,8 @@ EXIT_TERMINATED = 143
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "ok",
     EXIT_NOT_OK: "the thing checked is not ok (unhealthy, does not resolve, not found)",
-    EXIT_USAGE: "usage error (a bad flag or argument)",
-    EXIT_CONFIG: "configuration error (bad env value, unknown service, bad registry file)",
+    EXIT_USAGE: "usage error (a bad flag, argument or option value)",
+    EXIT_CONFIG: "configuration error (a bad value in the environment or a file, an unknown service)",
     EXIT_UNREACHABLE: "could not reach (refused, timed out, DNS server unreachable)",
     EXIT_INTERNAL: "internal error (a bug in foundry-discover: please report it)",
     EXIT_TIMEOUT: "time ran out: a --wait, or a doctor step that could not begin before --timeout",
@@ -72,6 +72,23 @@ def most_severe(codes: Iterable[int]) -> int:
     return next((code for code in SEVERITY if code in found), max(found, default=EXIT_OK))
 
 
+def clauses(*parts: str | None) -> str:
+    """Parts of one message or fix joined with "; ", each after the first starting in lower case.
+
+    "Check X" + "Run `y`" reads "Check X; run `y`", not "Check X; Run `y`". A part that
+    opens with a name (AWS_REGION, SVC_X_HOST, LocalStack) keeps its capitals.
+    """
+    out: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        word = part.split(" ", 1)[0]
+        if out and word[:1].isupper() and word[1:].islower() and word.isalpha():
+            part = part[0].lower() + part[1:]
+        out.append(part)
+    return "; ".join(out)
+
+
 class FoundryError(Exception):
     """Base of every error foundry-discover reports on purpose."""
 
@@ -84,7 +101,10 @@ class FoundryError(Exception):
         self.fix = fix
 
     def __str__(self) -> str:
-        return self.message if not self.fix else f"{self.message}. {self.fix}"
+        if not self.fix:
+            return self.message
+        # "did you mean X?" ends its own sentence.
+        return f"{self.message} {self.fix}" if self.message.endswith(("?", ".")) else f"{self.message}. {self.fix}"
 
 
 class NotOkError(FoundryError):
@@ -94,8 +114,15 @@ class NotOkError(FoundryError):
     kind = "not_ok"
 
 
+class UsageError(FoundryError):
+    """A bad flag or argument value, found after Typer parsed it (Typer reports its own the same way)."""
+
+    exit_code = EXIT_USAGE
+    kind = "usage"
+
+
 class ConfigError(FoundryError):
-    """A bad environment value, flag value, unknown service or registry file."""
+    """Configuration read from the environment or a file: a bad value, an unknown service, a bad registry file."""
 
     exit_code = EXIT_CONFIG
     kind = "config"

@@ -20,13 +20,13 @@ from foundry_discover.lite.base import FrozenRecord
 from foundry_discover.lite.errors import ConfigError
 from foundry_discover.lite.specs import BUILTIN_SERVICES, REGISTRY_ENV, ServiceSpec, Source
 from foundry_discover.lite.values import (
+    checked_port,
     host_var,
     is_name,
     normalize_name,
     port_var,
     validate_host,
     validate_name,
-    validate_port,
 )
 
 # An application imports this module at start-up and `health NAME` runs on it as a
@@ -182,22 +182,24 @@ class Registry:
         h_var, p_var = host_var(spec.name), port_var(spec.name)
         declared = spec.source or Source("default", "built-in")
         if h_var in env:
-            host, warnings = validate_host(env[h_var], h_var, p_var)
+            # The application's own URL around the host, for a message about what it makes of the value.
+            shown_port = env.get(p_var, "").strip() or (str(spec.port) if spec.port else "PORT")
+            around = (f"{spec.scheme}://", f":{shown_port}")
+            host, warnings = validate_host(env[h_var], h_var, p_var, url_around=around)
             host_source = Source("env", h_var)
         else:
-            host, warnings = spec.host, ()
+            host, warnings = spec.host, _glued(h_var, env, spec.host)
             host_source = declared
         if p_var in env:
-            port = validate_port(env[p_var], p_var)
+            port, port_warnings = checked_port(env[p_var], p_var, raw_env=True)
+            warnings += port_warnings
             port_source = Source("env", p_var)
         elif spec.port is None:
-            raise ConfigError(
-                f"{h_var} is set, so {spec.name} is a service, but {p_var} is not set and nothing declares its port",
-                fix=f"Set {p_var} (e.g. {p_var}=8080), or declare {spec.name.lower()} with a port in a registry file",
-            )
+            raise _no_port(spec, h_var, p_var, self.specs())
         else:
             port = spec.port
             port_source = declared
+            warnings += _glued(p_var, env, str(port))
         return Service(
             name=spec.name,
             host=host,
@@ -215,6 +217,40 @@ class Registry:
         return Registry(dict(env), self._registry_file)
 
 
+#: A port to show in an example, by scheme: the protocol's own, as the service's real default is unknown.
+_SCHEME_PORTS = {"redis": 6379, "postgresql": 5432, "postgres": 5432, "https": 443}
+
+
+def _no_port(spec: ServiceSpec, h_var: str, p_var: str, specs: dict[str, ServiceSpec]) -> ConfigError:
+    """A service with a host and no port: most often a misspelt SVC_<NAME>_HOST of a known one."""
+    import difflib
+
+    known = [name for name, other in specs.items() if other.port is not None]
+    close = difflib.get_close_matches(spec.name, known, n=1, cutoff=0.75)
+    if close:
+        meant = close[0]
+        return ConfigError(
+            f"{h_var} names no known service: {spec.name.lower()} has no port, did you mean {meant.lower()}?",
+            fix=f"Rename {h_var} to {host_var(meant)}, or set {p_var} if {spec.name.lower()} is a service of its own",
+        )
+    example = _SCHEME_PORTS.get(spec.scheme, 8080)
+    return ConfigError(
+        f"{h_var} is set, so {spec.name.lower()} is a service, but {p_var} is not set and nothing declares its port",
+        fix=f"Set {p_var} to the port {spec.name.lower()} listens on (e.g. {p_var}={example}), "
+        f"or declare it with a port in a registry file",
+    )
+
+
+def _glued(variable: str, env: Mapping[str, str], default: str) -> tuple[str, ...]:
+    """A warning when ``variable`` is unset because a byte-order mark is glued to its name."""
+    if "\ufeff" + variable not in env:
+        return ()
+    from foundry_discover.lite.rawvalue import bom_warning
+
+    found = bom_warning(variable, env, default)
+    return () if found is None else (found,)
+
+
 def unknown_service(name: str, known: list[str]) -> ConfigError:
     import difflib
 
@@ -223,7 +259,8 @@ def unknown_service(name: str, known: list[str]) -> ConfigError:
     hint = f"did you mean {close[0].lower()}? " if close else ""
     return ConfigError(
         f"unknown service {name!r}: {hint}known services: {', '.join(n.lower() for n in sorted(known))}",
-        fix=f"Set {host_var(key)} and {port_var(key)}, or declare it in a registry file (--registry or {REGISTRY_ENV})",
+        fix=f"Set {host_var(key)} and {port_var(key)}, or declare {key.lower()} in a registry file "
+        f"(--registry or {REGISTRY_ENV})",
     )
 
 

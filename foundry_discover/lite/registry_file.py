@@ -37,7 +37,9 @@ def load_registry_file(path: Path) -> dict[str, ServiceSpec]:
             fix=f"Check the path given by --registry or {REGISTRY_ENV}",
         ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"registry file {where!r} is not valid TOML ({exc})", fix="Fix the syntax") from None
+        # tomllib says "Expected ... (at line 1, column 17)": the place, without a second pair of parentheses.
+        reason = str(exc).replace(" (at ", ", at ").rstrip(")") if str(exc).endswith(")") else str(exc)
+        raise ConfigError(f"registry file {where!r} is not valid TOML: {reason}", fix="Fix the syntax") from None
     services = data.get("services")
     extra = set(data) - {"services"}
     if extra:

@@ -53,6 +53,8 @@ class ServiceCheck(Record):
     emulator: EmulatorHealth | None = None
     #: The protocol check by scheme (probes): what answered on the port, and what it said.
     probe: ProbeResult | None = None
+    #: The application's route to the service when a proxy variable is set (checks.proxy.model.Route).
+    route: Any = None
 
     @property
     def ok(self) -> bool:
@@ -83,6 +85,7 @@ class ServiceCheck(Record):
             "emulator": self.emulator,
             "protocol": None if self.probe is None else self.probe.protocol,
             "probe": self.probe,
+            "route": self.route,
         }
 
 

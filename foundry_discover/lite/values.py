@@ -30,6 +30,10 @@ _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 SCHEME_RE = r"^[a-z][a-z0-9+.-]*$"
 
 
+#: Quotes a value may keep from its env file (``docker run --env-file`` keeps them).
+_QUOTES = ('"', "'")
+
+
 #: A kubelet's Docker-link variable: ``tcp://10.96.0.12:4566`` or ``tcp://[fd00::12]:4566``.
 _LINK_RE = r"^(tcp|udp|sctp)://(\[[0-9A-Fa-f:.]+\]|[0-9.]+):([0-9]{1,5})$"
 
@@ -104,12 +108,25 @@ def service_link_error(variable: str, raw: str, link: ServiceLink) -> ConfigErro
 
 def validate_port(raw: object, culprit: str) -> int:
     """Parse a port the way the seed's ``int(os.getenv(...))`` would, but strictly."""
+    return checked_port(raw, culprit)[0]
+
+
+def checked_port(raw: object, culprit: str, *, raw_env: bool = False) -> tuple[int, tuple[str, ...]]:
+    """The port and its warnings. ``raw_env``: ``raw`` is an environment value exactly as the
+    application gets it, so whitespace around it (which ``int()`` drops) is a warning, quotes an error."""
     if isinstance(raw, bool) or not isinstance(raw, (int, str)):
         raise ConfigError(
             f"{culprit}={raw!r} is not a port number",
             fix="Set it to an integer from 1 to 65535 (e.g. 4566)",
         )
     text = str(raw).strip()
+    stray = None
+    if raw_env and isinstance(raw, str) and (text != raw or text[:1] in _QUOTES):
+        from foundry_discover.lite import rawvalue
+
+        stray = rawvalue.find_stray(raw, culprit)
+        if stray is not None and stray.kind == "quotes":
+            raise rawvalue.port_error(raw, culprit, stray)
     if not text:
         raise ConfigError(
             f"{culprit} is empty",
@@ -129,13 +146,22 @@ def validate_port(raw: object, culprit: str) -> int:
             f"{culprit}={raw!r} is outside the port range",
             fix="Set it to an integer from 1 to 65535 (e.g. 4566)",
         )
-    return port
+    if stray is not None:
+        from foundry_discover.lite.rawvalue import port_warning
+
+        return port, (port_warning(str(raw), culprit, stray, port),)
+    return port, ()
 
 
-def validate_host(raw: object, culprit: str, port_hint: str = "") -> tuple[str, tuple[str, ...]]:
+def validate_host(
+    raw: object, culprit: str, port_hint: str = "", *, url_around: tuple[str, str] | None = None
+) -> tuple[str, tuple[str, ...]]:
     """Return the host (IPv6 unbracketed) and warnings, or raise ConfigError naming culprit.
 
     ``port_hint`` is the variable that should hold a port found inside the host value.
+    ``url_around`` (the URL's text before and after the host, e.g. ``("http://", ":4566")``)
+    means ``raw`` is an environment value exactly as the application gets it: the application
+    puts it into that URL as it is, so stray whitespace or quotes are an error, never stripped.
     """
     if not isinstance(raw, str):
         raise ConfigError(f"{culprit}={raw!r} is not a host name", fix="Set it to a DNS name such as 'localstack'")
@@ -145,6 +171,12 @@ def validate_host(raw: object, culprit: str, port_hint: str = "") -> tuple[str, 
             f"{culprit} is empty",
             fix="Set it to a DNS name such as 'localstack', or unset it to use the default",
         )
+    if url_around is not None and (text != raw or text[:1] in _QUOTES):
+        from foundry_discover.lite import rawvalue
+
+        stray = rawvalue.find_stray(raw, culprit)
+        if stray is not None:
+            raise rawvalue.host_error(raw, culprit, stray, url_around)
     if "://" in text:
         raise ConfigError(
             f"{culprit}={raw!r} holds a URL, but it takes a host name only",
@@ -154,7 +186,11 @@ def validate_host(raw: object, culprit: str, port_hint: str = "") -> tuple[str, 
         return _ipv6(text[1:-1], raw, culprit), ()
     if ":" in text:
         if text.count(":") > 1:
-            return _ipv6(text, raw, culprit), ()
+            if url_around is None:
+                return _ipv6(text, raw, culprit), ()
+            from foundry_discover.lite.rawvalue import bare_ipv6_warning
+
+            return _ipv6(text, raw, culprit), (bare_ipv6_warning(text, culprit, url_around),)
         host, _, port = text.partition(":")
         where = f" and {port_hint}={port}" if port_hint and port else ""
         raise ConfigError(

@@ -63,10 +63,10 @@ def use_color(stream: IO[str]) -> bool:
         return False
 
 
-def _console(stream: IO[str]) -> Console:
+def _console(stream: IO[str], *, soft_wrap: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(file=stream, highlight=False, soft_wrap=False)
+    return Console(file=stream, highlight=False, soft_wrap=soft_wrap)
 
 
 def line(text: str = "", style: str | None = None, *, stream: IO[str] | None = None) -> None:
@@ -74,7 +74,9 @@ def line(text: str = "", style: str | None = None, *, stream: IO[str] | None = N
     if style and use_color(out):
         from rich.text import Text
 
-        _console(out).print(Text(text, style=style))
+        # soft_wrap: the terminal wraps a long line; rich would break it, and a host,
+        # URL or command in it could no longer be copied whole.
+        _console(out, soft_wrap=True).print(Text(text, style=style))
     else:
         out.write(text + "\n")
 
@@ -88,33 +90,83 @@ def table(
 ) -> None:
     """A table: rich on a terminal, columns aligned with spaces otherwise."""
     out = stream or sys.stdout
-    rows = [list(r) for r in rows]
+    cells: list[list[Cell]] = [list(r) for r in rows]
     if use_color(out):
+        console = _console(out)
+        if _table_width(columns, cells) > console.width:
+            _stacked(console, columns, cells, title)
+            return
         from rich.table import Table
         from rich.text import Text
 
         t = Table(title=title, title_justify="left", header_style="bold")
         for col in columns:
-            # fold, never ellipsis: a host, URL or ARN cut with "..." cannot be copied.
-            t.add_column(col, overflow="fold")
-        for row in rows:
+            t.add_column(col, no_wrap=True)
+        for row in cells:
             t.add_row(*(Text(c[0], style=c[1]) if isinstance(c, tuple) else Text(c) for c in row))
-        _console(out).print(t)
+        console.print(t)
         return
-    texts = [[c[0] if isinstance(c, tuple) else c for c in row] for row in rows]
+    texts = [[_text(c) for c in row] for row in cells]
     widths = [max([len(col)] + [len(r[i]) for r in texts]) for i, col in enumerate(columns)]
     if title:
         out.write(title + "\n")
-    for row in [list(columns), *texts]:
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() + "\n")
+    for plain in [list(columns), *texts]:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(plain, widths, strict=False)).rstrip() + "\n")
+
+
+def _text(cell: Cell) -> str:
+    return cell[0] if isinstance(cell, tuple) else cell
+
+
+def _table_width(columns: Sequence[str], rows: list[list[Cell]]) -> int:
+    """What rich's default box needs for every cell whole: the cells, a space either side, the rules."""
+    widths = [max([len(col)] + [len(_text(r[i])) for r in rows if i < len(r)]) for i, col in enumerate(columns)]
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def _stacked(console: Console, columns: Sequence[str], rows: list[list[Cell]], title: str | None) -> None:
+    """Too narrow for the table: one ``key: value`` block per row, as ``kubectl describe`` does,
+    so no value is ever cut or folded (the terminal wraps a long one; copying still works)."""
+    from rich.text import Text
+
+    if title:
+        console.print(Text(title, style="bold"), soft_wrap=True)
+    keys = [col.lower() for col in columns]
+    pad = max(len(k) for k in keys) + 1
+    for index, row in enumerate(rows):
+        if index or title:
+            console.print()
+        for key, cell in zip(keys, row, strict=False):
+            if not _text(cell):
+                continue
+            line_text = Text(f"{key + ':':<{pad}} ", style="bold")
+            line_text.append(_text(cell), style=cell[1] if isinstance(cell, tuple) else "")
+            console.print(line_text, soft_wrap=True)
 
 
 def warn(message: str) -> None:
+    record_message("warning", message)
     line(f"warning: {message}", "yellow", stream=sys.stderr)
 
 
 def error(exc: FoundryError) -> None:
+    record_message("error", exc.message, exc.fix)
     line(f"error: {exc}", "bold red", stream=sys.stderr)
+
+
+def record_message(kind: str, message: str, fix: str | None = None) -> None:
+    """With FOUNDRY_DISCOVER_MESSAGE_LOG set, append the message to that file (JSON lines).
+
+    The test suite sets it and checks every message it made against the house style
+    (tests/test_message_style.py); nothing is recorded otherwise.
+    """
+    path = os.environ.get("FOUNDRY_DISCOVER_MESSAGE_LOG")
+    if not path:
+        return
+    import json
+
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(json.dumps({"kind": kind, "message": message, "fix": fix, "argv": sys.argv[1:]}) + "\n")
 
 
 # ---- progress for anything that waits --------------------------------------------------
@@ -247,6 +299,9 @@ def write_json(doc: dict[str, Any]) -> None:
 
 
 def emit(outcome: Outcome, *, as_json: bool, human: Callable[[Any], None]) -> None:
+    if outcome.exit_code != 0:
+        # The contract: a failing result carries its error (JSON `error`, text `error:` on stderr).
+        raise ValueError(f"{outcome.command}: exit {outcome.exit_code} without an error: use deliver()")
     if as_json:
         write_json(
             envelope(outcome.command, exit_code=outcome.exit_code, result=outcome.result, warnings=outcome.warnings)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from foundry_discover.doctor.model import UNFINISHED, DoctorReport, ServiceReport, StepStatus
 from foundry_discover.doctor.verdict import few
-from foundry_discover.render import Cell, line, table
+from foundry_discover.render import Cell, line, record_message, table
+
+if TYPE_CHECKING:
+    from foundry_discover.checks.docker.logs import LogTail
 
 MARK: dict[StepStatus, Cell] = {
     "pass": ("ok", "green"),
@@ -37,13 +40,23 @@ def show_failures(report: DoctorReport) -> None:
 
 
 def _head(report: DoctorReport) -> None:
-    app = report.environment_check.get("app")
-    differs = f" (the application: {app})" if app and app != report.environment else ""
-    line(f"where: {report.runtime.summary()}; ENVIRONMENT: {report.environment}{differs}", "dim")
+    line(f"where: {report.runtime.summary()}; {environment_words(report)}", "dim")
     for note in report.notes:
         line(f"note: {note}", "dim")
     if report.docker is not None:
         line(f"docker: {report.docker.note}", "dim")
+
+
+def environment_words(report: DoctorReport) -> str:
+    """``ENVIRONMENT=staging, production to this tool`` : the value as set, then what it means."""
+    check = report.environment_check
+    value, app = check.get("value"), check.get("app")
+    if value is None:
+        return f"ENVIRONMENT unset, {report.environment} to this tool"
+    if value == report.environment and app in (None, report.environment):
+        return f"ENVIRONMENT={value}"
+    also = f", {app} to the application" if app and app != report.environment else ""
+    return f"ENVIRONMENT={value!r}, {report.environment} to this tool{also}"
 
 
 def _service(service: ServiceReport) -> None:
@@ -58,7 +71,22 @@ def _service(service: ServiceReport) -> None:
     for step in service.steps:
         # Below the table, not in it: a long fix would stretch every row.
         if step.fix and step.status in ("fail", "warn"):
+            record_message(f"doctor {step.name}", step.detail, step.fix)
             line(f"fix ({step.name}): {step.fix}", "yellow")
+        if step.status == "fail" and step.data.get("docker_log") is not None:
+            _log_tail(step.name, step.data["docker_log"])
+
+
+def _log_tail(step: str, tail: LogTail) -> None:
+    """The stopped container's last lines (bounded and masked by the lookup), under its failing step."""
+    if tail.error or not tail.lines:
+        line(f"log ({step}): no lines from container {tail.container}: {tail.error or 'it printed nothing'}", "dim")
+        return
+    more = ", earlier ones left out" if tail.truncated else ""
+    masked = f", {tail.masked} secret value(s) masked" if tail.masked else ""
+    line(f"log ({step}): the last {len(tail.lines)} line(s) of container {tail.container}{more}{masked}:", "dim")
+    for text in tail.lines:
+        line(f"  | {text}", "dim")
 
 
 def _container(report: DoctorReport, service: ServiceReport) -> None:
@@ -146,6 +174,9 @@ def junit_xml(report: DoctorReport) -> str:
         if step.status == "fail":
             failure = ET.SubElement(case, "failure", message=step.detail, type=f"exit-{step.exit_code}")
             failure.text = f"{step.detail}\nfix: {step.fix}" if step.fix else step.detail
+            tail = step.data.get("docker_log")
+            if tail is not None and tail.lines:
+                failure.text += f"\nlast lines of container {tail.container}:\n" + "\n".join(tail.lines)
         elif step.status in UNFINISHED:
             ET.SubElement(case, "error", message=step.detail, type=step.status)
         elif step.status == "skip":

@@ -23,15 +23,25 @@ VERDICT_STYLE = {
 SCRIPT_STYLE = {"SUCCESSFUL": "green", "RUNNING": "yellow", "UNKNOWN": "yellow", "ERROR": "red"}
 
 
-def show_emulator(report: EmulatorHealth) -> None:
+def words(verdict: str) -> str:
+    """A verdict as people read it: ``not_ready`` is "not ready"."""
+    return verdict.replace("_", " ")
+
+
+def show_emulator(report: EmulatorHealth, *, every: bool = False) -> None:
+    """The verdict, then the services that matter (required, failing, not ready): an
+    emulator lists dozens, so the rest are counted unless ``every`` (--all-services)."""
     version = report.version or "version unknown"
     edition = f", edition {report.edition}" if report.edition else ""
     line(f"{report.emulator} {version}{edition} at {report.url} ({report.round_trip_ms:.1f} ms)", "bold")
-    line(f"verdict: {report.verdict}", VERDICT_STYLE[report.verdict])
+    line(f"verdict: {words(report.verdict)}", VERDICT_STYLE[report.verdict])
     for reason in report.reasons:
         line(f"  - {reason}")
+    shown = [s for s in report.services if every or s.required or s.meaning in ("failed", "not_ready")]
+    if len(report.services) - len(shown) <= FEW_SERVICES:
+        shown = list(report.services)  # a handful reads faster listed than counted
     rows: list[list[Cell]] = []
-    for s in report.services:
+    for s in shown:
         row: list[Cell] = [s.name, (s.state, STYLE[s.meaning])]
         if report.required:
             row.append("yes" if s.required else "")
@@ -39,9 +49,26 @@ def show_emulator(report: EmulatorHealth) -> None:
     missing = [name for name in report.required if name not in {s.name for s in report.services}]
     for name in missing:
         rows.insert(0, [name, ("not listed", "red"), "yes"])
-    columns = ["SERVICE", "STATE", "REQUIRED"] if report.required else ["SERVICE", "STATE"]
-    table(columns, rows)
+    if rows:
+        table(["SERVICE", "STATE", "REQUIRED"] if report.required else ["SERVICE", "STATE"], rows)
+    hidden = [s for s in report.services if s not in shown]
+    if hidden:
+        counts: dict[str, int] = {}
+        for s in hidden:
+            counts[s.meaning] = counts.get(s.meaning, 0) + 1
+        tally = ", ".join(f"{n} {MEANING_WORDS.get(m, m)}" for m, n in sorted(counts.items()))
+        more = "other " if shown else ""
+        line(f"{len(hidden)} {more}services listed: {tally} (--all-services lists them)", "dim")
+    if report.identified_by:
+        line(f"identified: {report.identified_by}", "dim")
+    for note in report.notes:
+        line(f"note: {note}", "dim")
     show_init(report.init)
+
+
+#: Up to this many services that do not matter are listed anyway.
+FEW_SERVICES = 5
+MEANING_WORDS = {"ok": "available", "disabled": "disabled", "not_ready": "not ready", "failed": "failed"}
 
 
 def show_init(init: InitStatus) -> None:
@@ -61,12 +88,12 @@ def show_init(init: InitStatus) -> None:
         )
 
 
-def show_service(check: ServiceCheck) -> None:
+def show_service(check: ServiceCheck, *, every: bool = False) -> None:
     if check.emulator is not None:
-        show_emulator(check.emulator)
+        show_emulator(check.emulator, every=every)
         return
     line(f"{check.name.lower()} at {check.url}", "bold")
-    line(f"verdict: {check.verdict}", VERDICT_STYLE[check.verdict])
+    line(f"verdict: {words(check.verdict)}", VERDICT_STYLE[check.verdict])
     rows: list[list[Cell]] = []
     if check.connect_ms is not None:
         rows.append(["tcp connect", (f"ok ({check.connect_ms:.1f} ms)", "green")])
@@ -122,17 +149,23 @@ def show_all(checks: list[ServiceCheck]) -> None:
             c.url or "-",
             (c.verdict, VERDICT_STYLE[c.verdict]),
             _checked(c),
-            "; ".join(c.reasons) or (c.probe.note or "" if c.probe is not None else ""),
+            "; ".join(c.reasons) or _note(c),
         ]
         for c in checks
     ]
     table(["SERVICE", "URL", "VERDICT", "CHECKED", "WHY"], rows)
 
 
+def _note(check: ServiceCheck) -> str:
+    if check.emulator is not None:
+        return "; ".join(check.emulator.notes)
+    return (check.probe.note or "") if check.probe is not None else ""
+
+
 def _checked(check: ServiceCheck) -> str:
     """What the verdict rests on: the protocol that answered, or TCP only."""
     if check.emulator is not None:
-        return "http (emulator health)"
+        return check.emulator.checked
     probe = check.probe
     if probe is None:
         return "-"

@@ -62,22 +62,32 @@ def pairs(rows: list[list[Cell]]) -> None:
         line(f"{str(label).ljust(width)}  {text}", style)
 
 
-def _plan_rows(plan: ClientPlan) -> list[list[Cell]]:
-    return [
+def _plan_rows(plan: ClientPlan, *, explain: bool = False) -> list[list[Cell]]:
+    rows: list[list[Cell]] = [
         ["environment", f"{plan.environment} ({plan.environment_reason})"],
         ["endpoint", f"{plan.shown_endpoint} ({plan.endpoint_source})"],
         ["region", f"{plan.region} ({plan.region_source})"],
     ]
+    route = plan.route
+    if route is not None and (explain or route.via_proxy):
+        rows.append(["route", route.summary()])
+        rows += [["", (note, "yellow")] for note in (*route.hidden, *route.unmatched)]
+    bundles = plan.ca_bundle
+    if bundles is not None and explain:
+        rows.append(["CA bundle", bundles.summary()])
+    return rows
 
 
 def show_plan(plan: ClientPlan) -> None:
     """--explain: every decision, and every endpoint setting with what became of it."""
     line("how the Secrets Manager client was built", "bold")
     rows: list[list[Cell]] = [
-        *_plan_rows(plan),
+        *_plan_rows(plan, explain=True),
         ["credentials", plan.credentials_source],
         ["guard", plan.guard],
     ]
+    if plan.region_note:
+        rows.insert(3, ["region note", plan.region_note])
     pairs(rows)
     if plan.candidates:
         table(
@@ -99,5 +109,7 @@ def show_list(secrets: SecretList) -> None:
         rows.append([name, entry.description or "-", changed])
     if not rows:
         line(f"no secrets at {secrets.plan.shown_endpoint} (region {secrets.plan.region})")
+        for note in secrets.notes:
+            line(f"note: {note}", "yellow")
         return
     table(["NAME", "DESCRIPTION", "LAST CHANGED"], rows)

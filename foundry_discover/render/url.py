@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from foundry_discover.lite.errors import ConfigError
+from foundry_discover.lite.rawvalue import BOM, ValueWarning
 from foundry_discover.lite.registry import Service
 from foundry_discover.lite.specs import Source
 from foundry_discover.render import Cell, error_json, line, table
@@ -20,15 +21,23 @@ def service_json(service: Service, path: str = "") -> dict[str, Any]:
         "port": service.port,
         "scheme": service.scheme,
         "health_path": service.health_path,
-        "host_source": source_json(service.host_source, service.host_env),
-        "port_source": source_json(service.port_source, service.port_env),
+        "host_source": source_json(service.host_source, service.host_env, _noted(service, service.host_env)),
+        "port_source": source_json(service.port_source, service.port_env, _noted(service, service.port_env)),
         "declared_by": service.declared_by,
         "warnings": list(service.warnings),
     }
 
 
-def source_json(source: Source, var: str) -> dict[str, Any]:
-    return {"kind": source.kind, "detail": source.detail, "variable": var, "text": str(source)}
+def source_json(source: Source, var: str, noted: ValueWarning | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"kind": source.kind, "detail": source.detail, "variable": var, "text": str(source)}
+    if noted is not None:
+        # The value as the environment holds it, when the application makes something else of it.
+        found.update(raw=noted.raw, stray=noted.kind)
+    return found
+
+
+def _noted(service: Service, var: str) -> ValueWarning | None:
+    return next((w for w in service.warnings if isinstance(w, ValueWarning) and w.variable == var), None)
 
 
 def entries_json(entries: list[tuple[str, Service | ConfigError]]) -> dict[str, Any]:
@@ -58,8 +67,8 @@ def show_entries(entries: list[tuple[str, Service | ConfigError]]) -> None:
 def show_explain(service: Service, path: str = "", warnings: Sequence[str] | None = None) -> None:
     line(f"{service.name.lower()}  {service.url_for(path)}", "bold")
     rows: list[list[Cell]] = [
-        ["host", service.host, _explain(service.host_source, service.host_env)],
-        ["port", str(service.port), _explain(service.port_source, service.port_env)],
+        ["host", service.host, _explain(service.host_source, service.host_env, _noted(service, service.host_env))],
+        ["port", str(service.port), _explain(service.port_source, service.port_env, _noted(service, service.port_env))],
         ["scheme", service.scheme, f"declared by {service.declared_by}"],
         ["health path", service.health_path or "-", f"declared by {service.declared_by}"],
     ]
@@ -72,7 +81,11 @@ def _short(source: Source) -> str:
     return source.detail if source.kind == "env" else str(source)
 
 
-def _explain(source: Source, var: str) -> str:
+def _explain(source: Source, var: str, noted: ValueWarning | None = None) -> str:
+    if noted is not None and noted.kind == "bom":
+        glued = BOM + var
+        return f"{source} ({var} is not set; {glued!r} is: see the warning)"
     if source.kind == "env":
-        return f"environment variable {var}"
+        raw = f" (set to {noted.raw!r}, see the warning)" if noted is not None else ""
+        return f"environment variable {var}{raw}"
     return f"{source} ({var} is not set)"

@@ -1,6 +1,7 @@
-"""Real LocalStack and MiniStack processes on loopback, for tests, benchmarks and the demo.
+"""Real LocalStack, MiniStack and moto processes on loopback, for tests, benchmarks and the demo.
 
-Each emulator lives in its own virtual environment (they need Python >= 3.12), cached
+Each emulator lives in its own virtual environment (LocalStack and MiniStack need Python
+>= 3.12; moto's server runs on 3.11 too, but gets the same interpreter), cached
 under ``~/.cache/foundry-discover/emulators`` and keyed by the hash of its pins file, so
 a second run installs nothing. Processes are started in their own session and stopped by
 PID (SIGTERM to the process group, then SIGKILL), never by name.
@@ -30,7 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PINS = {"localstack": HERE / "emulator-pins.txt", "ministack": HERE / "ministack-pins.txt"}
+PINS = {
+    "localstack": HERE / "emulator-pins.txt",
+    "ministack": HERE / "ministack-pins.txt",
+    "moto": HERE / "moto-pins.txt",
+}
+#: What answers once an emulator without LocalStack's health path is up (a GET that changes nothing).
+READY_PATH = {"moto": "/moto-api/config"}
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "foundry-discover" / "emulators"
 
 
@@ -137,17 +144,20 @@ class Emulator:
             if self.kind == "localstack":
                 body = self.get_json("/_localstack/init/ready", timeout=1.0)
                 return isinstance(body, dict) and body.get("completed") is True
-            return isinstance(self.get_json("/_localstack/health", timeout=1.0), dict)
+            # moto has no health path; its own API answers once the server is up.
+            return isinstance(self.get_json(READY_PATH.get(self.kind, "/_localstack/health"), timeout=1.0), dict)
         except (OSError, ValueError, urllib.error.URLError):
             return False
 
     def _probe_in_namespace(self) -> bool:
         """The readiness probe, run inside the namespace (its loopback is not ours)."""
-        path = "/_localstack/init/ready" if self.kind == "localstack" else "/_localstack/health"
+        path = READY_PATH.get(self.kind, "/_localstack/health")
+        if self.kind == "localstack":
+            path = "/_localstack/init/ready"
         code = (
             "import json, sys, urllib.request\n"
             f"body = json.loads(urllib.request.urlopen({self.url + path!r}, timeout=1).read())\n"
-            f"sys.exit(0 if {self.kind == 'ministack'} or body.get('completed') is True else 1)\n"
+            f"sys.exit(0 if {self.kind != 'localstack'} or body.get('completed') is True else 1)\n"
         )
         probe = subprocess.run([*self.prefix, sys.executable, "-c", code], capture_output=True, timeout=10)
         return probe.returncode == 0
@@ -211,6 +221,12 @@ def start(
             XDG_CACHE_HOME=str(root / "cache"),
         )
         argv = [str(venv_python(kind)), "-m", "localstack.runtime.main"]
+    elif kind == "moto":
+        if init_scripts:
+            shutil.rmtree(root, ignore_errors=True)
+            raise ValueError("moto runs no init scripts")
+        ready_d = root / "ready.d"
+        argv = [str(venv_dir(kind) / "bin" / "moto_server"), "-H", host, "-p", str(port)]
     else:
         ready_d = root / "ready.d"
         env.update(BIND_HOST=host, GATEWAY_PORT=str(port))
@@ -248,7 +264,7 @@ def running(kind: str, **kwargs: object) -> Iterator[Emulator]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.support.emulators")
     sub = parser.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("install", help="install both emulators' virtual environments (cached)")
+    sub.add_parser("install", help="install every emulator's virtual environment (cached)")
     run = sub.add_parser("run", help="run one emulator in the foreground until Ctrl-C")
     run.add_argument("kind", choices=sorted(PINS))
     run.add_argument("--port", type=int, default=None)

@@ -31,6 +31,12 @@ def inspect(
     ports: dict[str, list[dict[str, str]] | None] | None = None,
     extra_hosts: list[str] | None = None,
     restart_count: int = 0,
+    image: str = "foundry-discover-test/base:latest",
+    env: list[str] | None = None,
+    tty: bool = False,
+    oom_killed: bool = False,
+    error: str = "",
+    memory: int = 0,
 ) -> dict[str, Any]:
     """``GET /containers/{id}/json`` as dockerd 20.10 answers it, cut to the fields doctor reads."""
     labels = {}
@@ -45,12 +51,20 @@ def inspect(
             "Status": status,
             "Running": status == "running",
             "ExitCode": exit_code,
-            "OOMKilled": False,
-            "Error": "",
+            "OOMKilled": oom_killed,
+            "Error": error,
             **({"Health": health} if health else {}),
         },
-        "Config": {"Hostname": cid[:12], "Labels": labels, "ExposedPorts": {k: {} for k in (ports or {})}},
+        "Config": {
+            "Hostname": cid[:12],
+            "Labels": labels,
+            "ExposedPorts": {k: {} for k in (ports or {})},
+            "Image": image,
+            "Env": env or ["PATH=/usr/bin"],
+            "Tty": tty,
+        },
         "HostConfig": {
+            "Memory": memory,
             "NetworkMode": network_mode or (f"{project}_default" if service else "default"),
             "ExtraHosts": extra_hosts,
         },
@@ -71,6 +85,11 @@ def row(doc: dict[str, Any]) -> dict[str, Any]:
         "Names": [doc["Name"]],
         "Labels": doc["Config"]["Labels"],
         "State": doc["State"]["Status"],
+        "Ports": [
+            {"IP": b["HostIp"], "PrivatePort": int(key.split("/")[0]), "PublicPort": int(b["HostPort"]), "Type": "tcp"}
+            for key, binds in doc["NetworkSettings"]["Ports"].items()
+            for b in binds or []
+        ],
         "NetworkSettings": {"Networks": {name: {"Aliases": None} for name in doc["NetworkSettings"]["Networks"]}},
     }
 
@@ -90,12 +109,16 @@ class EngineApi:
         *,
         hang: bool = False,
         replies: dict[str, Any] | None = None,
+        logs: dict[str, bytes | tuple[int, Any]] | None = None,
     ) -> None:
         self.socket = socket
         self.containers = containers
         self.hang = hang
         #: Replies that replace the Engine API's, by path: a broken or foreign server.
         self.replies = replies or {}
+        #: ``GET /containers/{id}/logs`` bodies by container id (bytes, sent chunked as dockerd
+        #: does), or (status, JSON) for an error such as a logging driver that cannot be read.
+        self.logs = logs or {}
         self.requests: list[str] = []
         api = self
 
@@ -105,7 +128,24 @@ class EngineApi:
                 if api.hang:
                     time.sleep(60)
                     return
-                self._send(*api.answer(urlsplit(self.path).path))
+                path = urlsplit(self.path).path
+                cid = path.split("/")[2] if path.startswith("/containers/") and path.endswith("/logs") else None
+                if cid is not None and isinstance(api.logs.get(cid), bytes):
+                    self._stream(api.logs[cid])
+                    return
+                if cid is not None and cid in api.logs:
+                    self._send(*api.logs[cid])  # type: ignore[misc]
+                    return
+                self._send(*api.answer(path))
+
+            def _stream(self, body: bytes) -> None:
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for start in range(0, len(body), 1000):
+                    piece = body[start : start + 1000]
+                    self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
 
             def _send(self, status: int, body: Any) -> None:
                 data = json.dumps(body).encode()

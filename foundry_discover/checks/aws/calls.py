@@ -124,8 +124,9 @@ def _check_arn_region(plan: ClientPlan, secret_id: str) -> None:
         )
 
 
-def list_secrets(sc: SecretsClient, *, limit_pages: int | None = None) -> SecretList:
-    """Names, descriptions and dates of every secret (never a value)."""
+def list_secrets(sc: SecretsClient, *, limit_pages: int | None = None, explain_empty: bool = True) -> SecretList:
+    """Names, descriptions and dates of every secret (never a value); an empty development
+    list says whether the configured keys see secrets the application's do not."""
     from botocore.exceptions import BotoCoreError, ClientError
     from botocore.parsers import ResponseParserError
 
@@ -147,7 +148,13 @@ def list_secrets(sc: SecretsClient, *, limit_pages: int | None = None) -> Secret
                 break
     except (BotoCoreError, ClientError, ResponseParserError) as exc:
         raise translate(exc, sc, None, None, None) from None
-    return SecretList(sorted(entries, key=lambda e: e.name), sc.plan)
+    notes: list[str] = []
+    if not entries and explain_empty:
+        from foundry_discover.checks.aws import accounts
+
+        found = accounts.empty_list(sc)
+        notes += [found] if found else []
+    return SecretList(sorted(entries, key=lambda e: e.name), sc.plan, notes)
 
 
 # ---- errors: built from codes, never from botocore's text ---------------------------------------
@@ -204,11 +211,17 @@ def _not_found(sc: SecretsClient, secret_id: str, stage: str | None, version: st
             )
     suggestions = _closest(sc, secret_id)
     hint = f"; closest names: {', '.join(suggestions)}" if suggestions else ""
-    return NotOkError(
-        f"secret {secret_id!r} not found at {where}{hint}",
-        fix=f"Check the name and the region (now {sc.plan.region}, from {sc.plan.region_source}); "
-        f"`{suggest('secret list')}` shows what exists",
+    from foundry_discover.checks.aws import accounts
+
+    keys = accounts.not_found(sc, secret_id)
+    under = f" {keys.text}" if keys else ""
+    fix = (
+        f"Check the name and the region (now {sc.plan.region}, from {sc.plan.region_source}); "
+        f"`{suggest('secret list')}` shows what exists"
     )
+    if keys is not None and keys.fix:
+        fix = keys.fix
+    return NotOkError(f"secret {secret_id!r} not found at {where}{under}{hint}", fix=fix)
 
 
 #: How long a not-found waits for the list of names it suggests from (seconds).
@@ -226,7 +239,10 @@ def _closest(sc: SecretsClient, secret_id: str) -> list[str]:
     # "not found" into "no complete answer" when the command's deadline fires. It may
     # also be forbidden, or fail: then there is nothing to suggest.
     try:
-        names = within(lambda: [entry.name for entry in list_secrets(sc, limit_pages=10).secrets], SUGGESTION_BUDGET)
+        names = within(
+            lambda: [entry.name for entry in list_secrets(sc, limit_pages=10, explain_empty=False).secrets],
+            SUGGESTION_BUDGET,
+        )
     except Exception:  # noqa: BLE001 -- Late included: a courtesy never fails the command
         return []
     return difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)

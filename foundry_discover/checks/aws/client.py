@@ -38,15 +38,16 @@ def cli_config(timeout: float = DEFAULT_TIMEOUT) -> Config:
     three attempts: 45 s against a server that never answers, with a 15 s read timeout);
     ``total_max_attempts`` counts attempts. Standard mode retries only transient
     failures (connection errors and timeouts, HTTP 500/502/503/504, throttling). So: two
-    attempts when the budget allows (4 s or more), else one, and each attempt's connect
-    and read timeouts a quarter (a half for one attempt) of what is left after the sleep
-    before a retry. ``call_within`` enforces the deadline itself, for what these cannot
-    bound (a server that trickles bytes, or asks for a long retry-after).
+    attempts when the budget allows (4 s or more), each with half of what is left after
+    the sleep before a retry; else one attempt that may use the whole budget, so a silent
+    server is given up on only when the deadline is spent. ``call_within`` enforces the
+    deadline itself, for what these cannot bound (a server that trickles bytes, or asks
+    for a long retry-after), and says so with the endpoint and the deadline.
     """
     from botocore.config import Config
 
     attempts = 2 if timeout >= 4 else 1
-    each = (timeout - RETRY_SLEEP * (attempts - 1)) / (2 * attempts)
+    each = (timeout - RETRY_SLEEP * (attempts - 1)) / attempts
     return Config(connect_timeout=each, read_timeout=each, retries={"total_max_attempts": attempts, "mode": "standard"})
 
 
@@ -64,6 +65,12 @@ def call_within(sc: SecretsClient, timeout: float, call: Callable[[], R], *, sta
     try:
         return within(call, left)
     except Late:
+        route = sc.plan.route
+        if route is not None and route.via_proxy:
+            from foundry_discover.checks.proxy.replies import proxy_silent
+
+            what = f"Secrets Manager at {endpoint_text(sc.plan)}"
+            raise proxy_silent(route, what, f"within {timeout:g}s (--timeout)") from None
         raise UnreachableError(
             f"cannot reach Secrets Manager at {endpoint_text(sc.plan)}: "
             f"no complete answer within {timeout:g}s (--timeout)",
@@ -82,12 +89,33 @@ def open_client(
     plan, session = plan_client(registry, allow_non_aws_endpoint=allow_non_aws_endpoint, session=session)
     from botocore.exceptions import BotoCoreError
 
+    # Outside development botocore resolves the credentials here: a credential_process runs now.
     try:
         client = session.create_client(SERVICE, region_name=plan.region, endpoint_url=plan.endpoint_url, config=config)
     except ValueError as exc:
         if plan.endpoint_url and str(exc).startswith("Invalid endpoint"):
             raise invalid_endpoint(plan) from None
-        raise ConfigError(f"botocore rejects the client settings ({type(exc).__name__})", fix=explain_fix()) from None
+        raise _client_error(exc, session) from None
     except BotoCoreError as exc:
-        raise ConfigError(f"botocore rejects the client settings ({type(exc).__name__})", fix=explain_fix()) from None
-    return SecretsClient(client, plan)
+        bundles = plan.ca_bundle
+        used = bundles.used if bundles is not None else None
+        if bundles is not None and used is not None and used.problem and type(exc).__name__ == "InvalidConfigError":
+            raise ConfigError(f"{used.variable}={used.path!r} {used.problem}", fix=bundles.fix()) from None
+        raise _client_error(exc, session) from None
+    return SecretsClient(client, plan, session)
+
+
+def _client_error(exc: Exception, session: Session) -> ConfigError:
+    """A client botocore would not build: a credential source, a profile or file named, else the type."""
+    import os
+
+    from botocore import exceptions as bce
+
+    from foundry_discover.checks.aws.profiles import config_error, credential_error
+
+    named = credential_error(exc, session, os.environ)
+    if named is not None:
+        return named
+    if isinstance(exc, (bce.ProfileNotFound, bce.ConfigParseError, bce.InvalidConfigError)):
+        return config_error(exc, os.environ)
+    return ConfigError(f"botocore rejects the client settings ({type(exc).__name__})", fix=explain_fix())

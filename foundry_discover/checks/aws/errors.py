@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from foundry_discover.checks.aws.plan import ClientPlan, SecretsClient, explain_fix, safe_url
-from foundry_discover.lite.errors import ConfigError, NotOkError, UnreachableError, suggest
+from foundry_discover.lite.errors import ConfigError, NotOkError, UnreachableError, clauses, suggest
 
 if TYPE_CHECKING:
     pass
@@ -28,7 +28,7 @@ def health_fix(plan: ClientPlan) -> str:
 def not_secrets_manager(plan: ClientPlan) -> UnreachableError:
     return UnreachableError(
         f"the endpoint {endpoint_text(plan)} answered, but not like Secrets Manager (unreadable reply)",
-        fix="Check that the endpoint is really LocalStack or AWS; " + health_fix(plan),
+        fix=clauses("Check that the endpoint is really LocalStack or AWS", health_fix(plan)),
     )
 
 
@@ -49,6 +49,11 @@ def translate(
 
     plan = sc.plan
     where = endpoint_text(plan)
+    from foundry_discover.checks.aws.route import route_failure
+
+    on_route = route_failure(exc, plan.route, plan.ca_bundle, where)
+    if on_route is not None:
+        return on_route
     if isinstance(exc, (bce.ConnectionError, bce.HTTPClientError)):
         kind = {
             "EndpointConnectionError": "connection failed",
@@ -58,9 +63,23 @@ def translate(
             "SSLError": "TLS failed",
             "ProxyConnectionError": "proxy connection failed",
         }.get(type(exc).__name__, type(exc).__name__)
+        if type(exc).__name__ in ("ConnectTimeoutError", "ReadTimeoutError"):
+            config = getattr(getattr(sc.client, "meta", None), "config", None)
+            limit = getattr(config, "read_timeout" if "Read" in type(exc).__name__ else "connect_timeout", None)
+            if isinstance(limit, (int, float)):
+                kind = f"{kind} ({limit:g}s per attempt)"
         return UnreachableError(f"cannot reach Secrets Manager at {where}: {kind}", fix=health_fix(plan))
     if isinstance(exc, ResponseParserError):
         return not_secrets_manager(plan)
+    if isinstance(exc, (bce.SSOError, bce.TokenRetrievalError, bce.CredentialRetrievalError)) and sc.session:
+        # SSO credentials are fetched at the first call, not when the client is built.
+        import os
+
+        from foundry_discover.checks.aws.profiles import credential_error
+
+        named = credential_error(exc, sc.session, os.environ)
+        if named is not None:
+            return named
     if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError, bce.CredentialRetrievalError)):
         what = "no AWS credentials found" if isinstance(exc, bce.NoCredentialsError) else "AWS credentials unusable"
         return ConfigError(
@@ -111,7 +130,8 @@ def translate(
             fix="Check SECRET_ID, --version-id and --version-stage",
         )
     if isinstance(status, int) and status >= 500:
-        return NotOkError(f"Secrets Manager at {where} failed with HTTP {status} ({code})", fix=health_fix(plan))
+        shown = "" if code in (None, "Unknown", str(status)) else f" ({code})"
+        return NotOkError(f"Secrets Manager at {where} failed with HTTP {status}{shown}", fix=health_fix(plan))
     return NotOkError(f"Secrets Manager at {where} refused {target}: {code} (HTTP {status})", fix=explain_fix())
 
 
@@ -130,6 +150,8 @@ def aws_command(plan: ClientPlan, command: str, *args: str) -> str:
     if plan.endpoint_url:
         words += ["--endpoint-url", shlex.quote(safe_url(plan.endpoint_url))]
     words += ["--region", shlex.quote(plan.region)]
-    if plan.profile:
+    if plan.profile and plan.environment != "development":
+        # In development the application passes its keys: `--profile` would make the CLI
+        # drop the test keys above for the profile's own (botocore skips the environment then).
         words += ["--profile", shlex.quote(plan.profile)]
     return " ".join(words)

@@ -7,11 +7,12 @@ The decisions (README "secret" section has the tables):
 
 * ``ENVIRONMENT`` in development/dev/local (any case), or unset: the endpoint is the
   registry's LOCALSTACK URL, passed explicitly as the seed's backend does, so botocore
-  ignores ``AWS_ENDPOINT_URL*`` (we warn when they disagree). Credentials: whatever is
-  configured, else LocalStack's ``test``/``test``.
+  ignores ``AWS_ENDPOINT_URL*`` (we warn when they disagree). Credentials: LocalStack's
+  ``test``/``test``, passed explicitly as the seed's backend does (``keys``).
 * Any other value: no override from the registry. The endpoint is the one botocore
   would pick (``AWS_ENDPOINT_URL_SECRETS_MANAGER``, ``AWS_ENDPOINT_URL``, the shared
   config file, else AWS), and the guard refuses one that is not AWS.
+* The region, in both: ``AWS_REGION``, else the application's default (``region``).
 
 We compute the endpoint ourselves and hand it to botocore explicitly, so what we report
 as the winner is by construction what the client uses (a test checks that our order
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from foundry_discover.checks.aws.keys import APP_CREDENTIALS
 from foundry_discover.checks.environment import Mode, decide_environment
 from foundry_discover.lite.errors import ConfigError, suggest
 from foundry_discover.lite.registry import Registry
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.session import Session
 
+    from foundry_discover.checks.proxy.cabundle import CaBundles
+    from foundry_discover.checks.proxy.model import Route
+
 
 SERVICE = "secretsmanager"
 
@@ -42,8 +47,8 @@ SERVICE = "secretsmanager"
 DEV_REGION = "us-east-1"
 
 
-#: LocalStack accepts any key pair; these are the ones its documentation uses.
-LOCALSTACK_CREDENTIALS = ("test", "test")
+#: LocalStack accepts any key pair; these are the ones its documentation and the seed's backend use.
+LOCALSTACK_CREDENTIALS = APP_CREDENTIALS
 
 
 SERVICE_ENDPOINT_VAR = "AWS_ENDPOINT_URL_SECRETS_MANAGER"
@@ -61,11 +66,6 @@ IGNORE_ENDPOINTS_VAR = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
 
 #: Host suffixes of AWS's own endpoints, in every partition.
 AWS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
-
-
-#: Credential providers that fetch over the network (container and EC2 metadata):
-#: never consulted when development asks "are credentials configured?".
-NETWORK_PROVIDERS = ("container-role", "iam-role")
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,13 @@ class ClientPlan:
     warnings: tuple[str, ...] = ()
     #: What ENVIRONMENT means to the seed's application (envcheck.EnvironmentMeaning.to_json()).
     environment_check: dict[str, Any] = field(default_factory=dict)
-    #: The profile the SDK uses (AWS_PROFILE), so suggested commands use it too.
+    #: The profile the SDK uses (AWS_DEFAULT_PROFILE, else AWS_PROFILE), so suggested commands use it too.
     profile: str | None = None
+    #: What botocore on its own would do with the region variables, when it is worth saying.
+    region_note: str | None = None
+    #: botocore's route to the endpoint (a proxy from HTTP_PROXY/HTTPS_PROXY, or direct), and its CA bundle.
+    route: Route | None = None
+    ca_bundle: CaBundles | None = None
 
     @property
     def shown_endpoint(self) -> str:
@@ -150,38 +155,17 @@ def _configured_endpoints(env: Mapping[str, str], session: Session) -> list[tupl
     return found
 
 
-def _region(env: Mapping[str, str], session: Session, mode: Mode) -> tuple[str | None, str]:
-    for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-        if env.get(var, "").strip():
-            return env[var].strip(), var
-    profile_region = session.get_scoped_config().get("region")
-    if profile_region:
-        return str(profile_region), "shared config file (profile region)"
-    if mode == "development":
-        return DEV_REGION, "default for development (AWS_REGION and AWS_DEFAULT_REGION are not set)"
-    return None, ""
-
-
 def _dev_credentials(session: Session) -> str:
-    """Use configured credentials if there are any, else LocalStack's test/test.
+    """The application's keys: LocalStack's test/test, passed explicitly, so nothing configured is read.
 
-    The check runs botocore's own resolver with the providers that fetch over the network
-    (container and EC2 metadata endpoints) removed, so it never touches them; a profile
-    whose ``credential_source`` names one of them is skipped for the same reason.
+    Explicit keys win over every other source in botocore, so no credential_process, SSO
+    or metadata endpoint runs, in the application as here.
     """
-    from botocore.credentials import create_credential_resolver
+    from foundry_discover.checks.aws.keys import ignored_text
 
-    resolver = create_credential_resolver(session)
-    for name in NETWORK_PROVIDERS:
-        resolver.remove(name)
-    if session.get_scoped_config().get("credential_source") in ("Ec2InstanceMetadata", "EcsContainer"):
-        resolver.remove("assume-role")
-    session.register_component("credential_provider", resolver)
-    creds = session.get_credentials()
-    if creds is not None:
-        return f"configured ({getattr(creds, 'method', 'botocore chain')})"
+    text = ignored_text(session)
     session.set_credentials(*LOCALSTACK_CREDENTIALS)
-    return "LocalStack's test/test (no AWS credentials are configured)"
+    return text
 
 
 def plan_client(
@@ -200,18 +184,18 @@ def plan_client(
     session = session or botocore.session.Session()
     mode, raw, reason = decide_environment(env)
     warnings: list[str] = []
+    from foundry_discover.checks.aws import profiles
+    from foundry_discover.checks.aws.region import choose_region
+
     try:
         configured = _configured_endpoints(env, session)
-        region, region_source = _region(env, session, mode)
+        profile_region = session.get_scoped_config().get("region")
     except BotoCoreError as exc:
-        raise ConfigError(
-            f"the AWS shared config cannot be used ({type(exc).__name__})",
-            fix="Check AWS_PROFILE, AWS_CONFIG_FILE and the profile's settings",
-        ) from None
-    aws_default = region_source.startswith("AWS_")
-    both = (env.get("AWS_REGION") or "").strip(), (env.get("AWS_DEFAULT_REGION") or "").strip()
-    if aws_default and all(both) and both[0] != both[1]:
-        warnings.append(f"AWS_REGION={both[0]} and AWS_DEFAULT_REGION={both[1]} disagree: using AWS_REGION")
+        raise profiles.config_error(exc, env) from None
+    choice = choose_region(env, str(profile_region) if profile_region else None)
+    region, region_source = choice.region, choice.source
+    if choice.warning:
+        warnings.append(choice.warning)
     ignore = _truthy(env.get(IGNORE_ENDPOINTS_VAR) or session.get_config_variable("ignore_configured_endpoint_urls"))
 
     candidates: list[EndpointCandidate] = []
@@ -220,7 +204,7 @@ def plan_client(
         service = registry.get("LOCALSTACK")
         warnings.extend(service.warnings)
         endpoint = service.url
-        source = f"registry LOCALSTACK ({_short(service.host_source)}, {_short(service.port_source)})"
+        source = f"registry LOCALSTACK: {_short(service.host_source)}, {_short(service.port_source)}"
         candidates.append(EndpointCandidate(source, endpoint, True, "passed explicitly, as the application does"))
         for where, url in configured:
             note = "ignored: an explicit endpoint wins in botocore"
@@ -233,7 +217,7 @@ def plan_client(
                     "in development the registry wins (the application passes it explicitly)"
                 )
     else:
-        endpoint, source = None, f"AWS's regional endpoint for {region or 'the region'}"
+        endpoint, source = None, f"AWS's regional endpoint for {region}"
         for index, (where, url) in enumerate(configured):
             used = not ignore and index == 0
             note = "wins: first in botocore's order" if used else "lower in botocore's order"
@@ -259,12 +243,6 @@ def plan_client(
 
     endpoint_is_aws = endpoint is None or is_aws_host(_host(endpoint))
     guard = _guard(mode, endpoint, source, endpoint_is_aws, registry, allow_non_aws_endpoint, warnings)
-    if region is None:
-        raise ConfigError(
-            f"no AWS region for production (ENVIRONMENT={raw}): AWS_REGION, AWS_DEFAULT_REGION and the profile's "
-            "region are all unset",
-            fix="Set AWS_REGION (e.g. AWS_REGION=us-east-1)",
-        )
     _check_region(region, region_source)
     from foundry_discover.checks import envcheck
     from foundry_discover.checks.environment import environment_meaning
@@ -281,6 +259,11 @@ def plan_client(
         credentials = _dev_credentials(session)
     else:
         credentials = "boto3's chain (environment, shared files, SSO, container and instance metadata)"
+    from foundry_discover.checks.aws.route import endpoint_route
+
+    route, ca_bundle = endpoint_route(
+        endpoint or f"https://secretsmanager.{region}.amazonaws.com", env, session, warnings
+    )
     plan = ClientPlan(
         environment=mode,
         environment_value=raw,
@@ -295,7 +278,10 @@ def plan_client(
         guard=guard,
         warnings=tuple(warnings),
         environment_check=meaning.to_json(),
-        profile=(env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "").strip() or None,
+        profile=(profiles.chosen_profile(env) or ("", ""))[0].strip() or None,
+        region_note=choice.note,
+        route=route,
+        ca_bundle=ca_bundle,
     )
     return plan, session
 
@@ -369,7 +355,8 @@ def invalid_endpoint(plan: ClientPlan) -> ConfigError:
 
 @dataclass
 class SecretsClient:
-    """A botocore Secrets Manager client and the plan it was built from."""
+    """A botocore Secrets Manager client, the plan it was built from, and the session behind it."""
 
     client: BaseClient
     plan: ClientPlan
+    session: Session | None = None

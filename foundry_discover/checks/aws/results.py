@@ -36,10 +36,13 @@ def plan_json(plan: ClientPlan) -> dict[str, Any]:
         ],
         "region": plan.region,
         "region_source": plan.region_source,
+        "region_note": plan.region_note,
         "credentials_source": plan.credentials_source,
         "guard": plan.guard,
         "environment_check": plan.environment_check,
         "profile": plan.profile,
+        "route": plan.route,
+        "ca_bundle": plan.ca_bundle,
     }
 
 
@@ -99,6 +102,8 @@ class SecretEntry:
 class SecretList:
     secrets: list[SecretEntry]
     plan: ClientPlan
+    #: What an empty list may mean (secrets under other keys than the application's).
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -112,5 +117,6 @@ class SecretList:
                 }
                 for s in self.secrets
             ],
+            "notes": self.notes,
             "client": plan_json(self.plan),
         }

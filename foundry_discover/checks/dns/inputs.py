@@ -13,7 +13,7 @@ from foundry_discover.checks.dns.conf import (
     Nameserver,
 )
 from foundry_discover.checks.dns.model import HOSTS, NSSWITCH, RESOLV_CONF, NameTarget
-from foundry_discover.lite.errors import ConfigError
+from foundry_discover.lite.errors import UsageError
 from foundry_discover.lite.registry import Registry
 from foundry_discover.lite.values import normalize_name, validate_host
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def parse_nameserver(text: str) -> Nameserver:
-    """``IP``, ``IP:PORT``, ``IPv6`` or ``[IPv6]:PORT``; ConfigError naming the value otherwise."""
+    """``IP``, ``IP:PORT``, ``IPv6`` or ``[IPv6]:PORT``; UsageError naming the value otherwise."""
     raw = text.strip()
     address, port = raw, "53"
     if raw.startswith("["):
@@ -36,7 +36,7 @@ def parse_nameserver(text: str) -> Nameserver:
         if not 1 <= number <= 65535:
             raise ValueError
     except ValueError:
-        raise ConfigError(
+        raise UsageError(
             f"--nameserver {text!r} is not IP[:PORT]",
             fix="Give an IP address and optional port, e.g. 127.0.0.1:5353 or [::1]:53",
         ) from None

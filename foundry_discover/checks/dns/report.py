@@ -170,6 +170,10 @@ def registry_hosts(registry: Registry) -> dict[str, str]:
     return known
 
 
+#: The verdicts of a name that the nameservers say does not exist.
+_SAID_NO = ("nxdomain", "kubernetes-not-found")
+
+
 def add_evidence(
     report: ResolveReport,
     env: Mapping[str, str],
@@ -183,16 +187,24 @@ def add_evidence(
     namespace when the pod starts. When DNS fails for a Service that has them, DNS is the
     problem, and the verdict says so instead of "there is no Service".
     """
-    from foundry_discover.checks.envcheck import known_hosts, link_evidence, near_miss
+    from foundry_discover.checks.envcheck import known_hosts, link_evidence, linked_services, near_miss
 
     verdict = report.verdict
     added: list[str] = []
     failed = not verdict.resolved and report.target.host != ""
-    namespace = context_of(report.config).k8s_namespace
+    context = context_of(report.config)
+    namespace = context.k8s_namespace
     for found in link_evidence(
         report.host, port, env, namespace=namespace, dns_failed=failed and not is_ip(report.host), port_from=port_from
     ):
-        if found.kind == "service-exists":
+        if found.kind == "service-exists" and verdict.kind in _SAID_NO:
+            # The cluster DNS answers for every Service it knows: its "no" outranks the
+            # variables, which are a snapshot of when the pod started.
+            from foundry_discover.checks.kube import gone_service
+
+            linked = linked_services(env)[found.variable.removesuffix("_SERVICE_HOST")]
+            verdict.cause, verdict.fix = gone_service(linked, found.variable, namespace, context.cluster_domain)
+        elif found.kind == "service-exists":
             if verdict.cause:
                 verdict.notes.insert(0, f"DNS's verdict was: {verdict.cause}")
             verdict.cause = found.message

@@ -44,25 +44,36 @@ class Client:
         self._http = Connection(lambda: _tcp(host, port, timeout, context), endpoint.address, MAX_BODY)
 
     def get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        target = f"{path}?{urlencode(params)}" if params else path
-        try:
-            status, body = self._http.get(target)
-        except TimeoutError:
-            raise ApiError(f"the Docker API at {self.endpoint} did not answer in time") from None
-        except (OSError, ProtocolError) as exc:
-            raise ApiError(f"the Docker API at {self.endpoint} cannot be reached ({_reason(exc)})") from None
+        status, body = self._get(path, params, MAX_BODY)
         if len(body) > MAX_BODY:
             raise ApiError(f"the Docker API at {self.endpoint} sent an oversized reply to GET {path}")
         if status == 404:
             return None
-        if status >= 400:
-            raise ApiError(f"the Docker API at {self.endpoint} answered HTTP {status} ({_message(body)})")
         try:
             return json.loads(body)
         except ValueError:
             raise ApiError(
                 f"the Docker API at {self.endpoint} answered GET {path} with a body that is not JSON"
             ) from None
+
+    def raw(self, path: str, params: dict[str, str], limit: int) -> tuple[bytes, bool]:
+        """The body of a stream endpoint (logs) as bytes, read no further than ``limit``, and whether it was cut."""
+        status, body = self._get(path, params, limit)
+        if status == 404:
+            raise ApiError(f"the Docker API at {self.endpoint} knows no {path.split('/')[2][:12]}")
+        return body[:limit], len(body) > limit
+
+    def _get(self, path: str, params: dict[str, str] | None, limit: int) -> tuple[int, bytes]:
+        target = f"{path}?{urlencode(params)}" if params else path
+        try:
+            status, body = self._http.get(target, limit)
+        except TimeoutError:
+            raise ApiError(f"the Docker API at {self.endpoint} did not answer in time") from None
+        except (OSError, ProtocolError) as exc:
+            raise ApiError(f"the Docker API at {self.endpoint} cannot be reached ({_reason(exc)})") from None
+        if status >= 400 and status != 404:
+            raise ApiError(f"the Docker API at {self.endpoint} answered HTTP {status} ({_message(body)})")
+        return status, body
 
     def close(self) -> None:
         self._http.close()

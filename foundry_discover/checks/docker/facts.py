@@ -8,7 +8,10 @@ Podman's compatible API leave some out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from foundry_discover.checks.docker.logs import LogTail
 
 SERVICE_LABEL = "com.docker.compose.service"
 PROJECT_LABEL = "com.docker.compose.project"
@@ -27,6 +30,8 @@ class Summary:
     state: str
     #: Network names only: the list leaves the aliases out.
     networks: tuple[str, ...] = ()
+    #: The host ports it publishes (TCP).
+    published: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,11 @@ class Container:
     error: str | None = None
     #: When its process last started, in seconds since the epoch (None: never, or unreadable).
     started_at: float | None = None
+    image: str | None = None
+    #: Its output is a terminal's: the logs endpoint answers raw, not multiplexed.
+    tty: bool = False
+    #: Its memory limit in bytes (HostConfig.Memory), None when it has none.
+    memory: int | None = None
 
     @property
     def label(self) -> str:
@@ -119,7 +129,16 @@ def summary(row: dict[str, Any]) -> Summary:
     names = tuple(str(n).lstrip("/") for n in _list(row.get("Names")))
     networks = tuple(sorted(_dict(_dict(row.get("NetworkSettings")).get("Networks"))))
     service, project = _str(labels.get(SERVICE_LABEL)), _str(labels.get(PROJECT_LABEL))
-    return Summary(str(row.get("Id", "")), names, service, project, str(row.get("State", "")), networks)
+    published = tuple(
+        sorted(
+            {
+                p["PublicPort"]
+                for p in _list(row.get("Ports"))
+                if isinstance(p, dict) and _int(p.get("PublicPort")) and p.get("Type", "tcp") == "tcp"
+            }
+        )
+    )
+    return Summary(str(row.get("Id", "")), names, service, project, str(row.get("State", "")), networks, published)
 
 
 def container(doc: dict[str, Any]) -> Container:
@@ -151,6 +170,9 @@ def container(doc: dict[str, Any]) -> Container:
         hostname=_str(config.get("Hostname")),
         error=_str(state.get("Error")),
         started_at=_timestamp(state.get("StartedAt")),
+        image=_str(config.get("Image")),
+        tty=config.get("Tty") is True,
+        memory=_int(host.get("Memory")) or None,
     )
 
 
@@ -215,6 +237,34 @@ def _ports(published: Any, exposed: Any) -> tuple[Port, ...]:
     )
 
 
+@dataclass(frozen=True)
+class Cause:
+    """A known reason a container stopped (``causes``), with its fix."""
+
+    kind: str
+    cause: str
+    fix: str | None
+    #: The log line or State.Error that shows it (masked).
+    evidence: str | None = None
+
+
+@dataclass(frozen=True)
+class Similar:
+    """A name near the one asked for (``similar``): a Compose service, container name or network alias."""
+
+    name: str
+    #: "Compose service", "container name" or "network alias".
+    how: str
+    container: str
+    project: str | None
+    networks: tuple[str, ...]
+    state: str
+    #: How it differs: only separators or case, N edits away, or a word of the other.
+    differs: str
+    #: On a network this process's container is on too (None: this process is in no known container).
+    shared: bool | None = None
+
+
 @dataclass
 class ContainerTarget:
     """The container a registry service's host names, and how it was found."""
@@ -225,6 +275,12 @@ class ContainerTarget:
     found_by: str | None = None
     #: Containers that matched; more than one means the choice was a guess (same project first).
     matches: int = 0
+    #: A stopped or unhealthy container's last lines; shown under the failing step, not here.
+    logs: LogTail | None = field(default=None, repr=False)
+    #: Why it stopped, when its state and logs tell.
+    cause: Cause | None = None
+    #: Not found: the names near the host, on any network.
+    similar: tuple[Similar, ...] = ()
 
 
 @dataclass

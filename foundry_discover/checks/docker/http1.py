@@ -37,17 +37,21 @@ class Connection:
         #: The open connection and its buffered reader, while the server keeps it.
         self._open_now: tuple[socket.socket, BinaryIO] | None = None
 
-    def get(self, target: str) -> tuple[int, bytes]:
-        """The status and body of ``GET target``; OSError, TimeoutError or ProtocolError when none came."""
+    def get(self, target: str, limit: int | None = None) -> tuple[int, bytes]:
+        """The status and body of ``GET target``; OSError, TimeoutError or ProtocolError when none came.
+
+        ``limit`` lowers the connection's for this reply (a log tail needs less than an inspect).
+        """
         reused = self._open_now is not None
+        limit = self._limit if limit is None else min(limit, self._limit)
         try:
-            return self._exchange(target)
+            return self._exchange(target, limit)
         except (Dropped, BrokenPipeError, ConnectionResetError):
             self.close()
             if not reused:
                 raise
             # The server closed the idle connection meanwhile: ask once more on a new one.
-            return self._exchange(target)
+            return self._exchange(target, limit)
 
     def close(self) -> None:
         if self._open_now is not None:
@@ -56,7 +60,7 @@ class Connection:
             file.close()
             sock.close()
 
-    def _exchange(self, target: str) -> tuple[int, bytes]:
+    def _exchange(self, target: str, limit: int) -> tuple[int, bytes]:
         if self._open_now is None:
             sock = self._open()
             self._open_now = sock, sock.makefile("rb")
@@ -67,7 +71,7 @@ class Connection:
             status, keep, headers = self._head(file)
             while 100 <= status < 200:  # an interim reply: the real one follows
                 status, keep, headers = self._head(file)
-            body, framed = self._body(file, status, headers)
+            body, framed = self._body(file, status, headers, limit)
         except BaseException:
             self.close()  # a half-read reply leaves the connection useless
             raise
@@ -101,24 +105,24 @@ class Connection:
         keep = "keep-alive" in tokens if parts[0] == b"HTTP/1.0" else "close" not in tokens
         return int(parts[1]), keep, headers
 
-    def _body(self, file: BinaryIO, status: int, headers: dict[str, str]) -> tuple[bytes, bool]:
+    def _body(self, file: BinaryIO, status: int, headers: dict[str, str], limit: int) -> tuple[bytes, bool]:
         """The body, and whether its end was framed (and read) so the connection can serve another GET."""
         if status in (204, 304):
             return b"", True
         if "chunked" in headers.get("transfer-encoding", "").lower():
-            return self._chunks(file)
+            return self._chunks(file, limit)
         if "content-length" in headers:
             given = headers["content-length"]
             if not (given.isascii() and given.isdigit()):
                 raise ProtocolError(f"a Content-Length that is not a number: {given[:40]}")
             length = int(given)
-            body = file.read(min(length, self._limit + 1))
-            if len(body) < min(length, self._limit + 1):
+            body = file.read(min(length, limit + 1))
+            if len(body) < min(length, limit + 1):
                 raise ProtocolError("it closed the connection amid the body")
-            return body, length <= self._limit
-        return file.read(self._limit + 1), False
+            return body, length <= limit
+        return file.read(limit + 1), False
 
-    def _chunks(self, file: BinaryIO) -> tuple[bytes, bool]:
+    def _chunks(self, file: BinaryIO, limit: int) -> tuple[bytes, bool]:
         parts: list[bytes] = []
         total = 0
         while True:
@@ -131,10 +135,10 @@ class Connection:
             size = int(given, 16)
             if size == 0:
                 break
-            chunk = file.read(min(size, self._limit + 1 - total))
+            chunk = file.read(min(size, limit + 1 - total))
             parts.append(chunk)
             total += len(chunk)
-            if total > self._limit:
+            if total > limit:
                 return b"".join(parts), False
             if len(chunk) < size or file.readline(MAX_LINE + 1) not in (b"\r\n", b"\n"):
                 raise ProtocolError("it closed the connection amid the body")

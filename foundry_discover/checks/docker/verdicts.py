@@ -13,12 +13,13 @@ import time
 from dataclasses import dataclass
 
 from foundry_discover.checks.docker.facts import Container, DockerFacts, Port
+from foundry_discover.checks.docker.home import home_words
+from foundry_discover.checks.loopback import HomeRoute, is_home_name
 from foundry_discover.checks.runtime import Runtime
 from foundry_discover.lite.errors import suggest
 from foundry_discover.lite.registry import Service
 
 HOST_GATEWAY = "host.docker.internal"
-LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "::1")
 #: Networks that are not a network one can share with another container.
 NO_SHARING = ("host", "none")
 EXTRA_HOSTS = '`extra_hosts: ["host.docker.internal:host-gateway"]`'
@@ -35,7 +36,8 @@ class Diagnosis:
 
 
 def is_loopback(host: str) -> bool:
-    return host in LOOPBACK_NAMES or host.startswith("127.")
+    """Leads home by its spelling alone (``checks.loopback``); a name that resolves there is a ``route``."""
+    return is_home_name(host)
 
 
 def diagnose(
@@ -46,18 +48,24 @@ def diagnose(
     *,
     default_host: str | None = None,
     platform: str = sys.platform,
+    route: HomeRoute | None = None,
 ) -> Diagnosis | None:
-    """The Docker cause of ``service`` failing at ``step``, or None when Docker is not it."""
+    """The Docker cause of ``service`` failing at ``step``, or None when Docker is not it.
+
+    ``route``: how the host leads back to this machine (checks.loopback), from its resolved addresses.
+    """
     target = found.targets.get(service.name) if found else None
     me = found.self if found else None
     them = target.container if target else None
     if them is not None and me is not None and them.id == me.id:
         them = None  # its own container: doctor runs there, so it is running
     inside = me is not None or runtime.kind == "container"
+    pod = runtime.kind == "kubernetes" and not inside
     host = service.host
+    home = is_loopback(host) or route is not None
     # From the host, localhost and the published port lead to the container guessed by
-    # name; inside a container, localhost is the cause itself.
-    if them is not None and not (inside and is_loopback(host)):
+    # name; inside a container, an address that leads home is the cause itself.
+    if them is not None and not (inside and home):
         stopped = container_state(them)
         if stopped is not None:
             return stopped
@@ -75,11 +83,10 @@ def diagnose(
                     return apart
         if not inside and them is not None:
             return host_against_service(service, them)
-    if step == "connect" and inside:
-        if is_loopback(host):
-            return localhost_inside(service, them, default_host)
-        if them is not None:
-            return published_port_inside(service, them)
+    if step == "connect" and (inside or pod) and home:
+        return localhost_inside(service, them, default_host, route, pod=pod)
+    if step == "connect" and inside and them is not None:
+        return published_port_inside(service, them)
     return None
 
 
@@ -235,26 +242,15 @@ def published_port_inside(service: Service, them: Container) -> Diagnosis | None
     )
 
 
-def localhost_inside(service: Service, them: Container | None, default_host: str | None) -> Diagnosis:
-    cause = f"inside a container, {service.host} is the container itself, not the host nor another service"
-    if them is not None:
-        name = them.service or them.name
-        port = service.port
-        if not any(p.container_port == port for p in them.ports):
-            published = them.published_as(port)
-            port = published.container_port if published else port
-        return Diagnosis(
-            "docker-localhost",
-            f"{cause}; {service.name.lower()} runs in {them.label}",
-            f"Set {service.host_env}={name} {service.port_env}={port}",
-        )
-    example = f" (the built-in default is {default_host})" if default_host and not is_loopback(default_host) else ""
-    return Diagnosis(
-        "docker-localhost",
-        cause,
-        f"Set {service.host_env} to the service's name on the Docker network{example} and "
-        f"{service.port_env} to its container port",
-    )
+def localhost_inside(
+    service: Service,
+    them: Container | None,
+    default_host: str | None,
+    route: HomeRoute | None = None,
+    *,
+    pod: bool = False,
+) -> Diagnosis:
+    return Diagnosis("docker-localhost", *home_words(service, them, default_host, route, pod=pod))
 
 
 def host_gateway(service: Service) -> Diagnosis:

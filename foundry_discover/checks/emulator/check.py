@@ -1,8 +1,10 @@
-"""Is LocalStack (or MiniStack) healthy? The emulator check, one attempt.
+"""Is LocalStack (or MiniStack, or moto) healthy? The emulator check, one attempt.
 
 It reads ``GET /_localstack/health`` (services and their states, which emulator
 answered) and LocalStack's ``GET /_localstack/init`` (init stages and scripts);
-MiniStack reports its ready scripts inside the health body instead (``parse``). Other
+MiniStack reports its ready scripts inside the health body instead (``parse``). An
+emulator without that path (moto) is checked by the application's AWS call instead
+(``nohealth``). Other
 services get their scheme's protocol check in ``lite.servicecheck``: ``health redis``
 imports that module alone, never this one.
 
@@ -21,7 +23,7 @@ from urllib.parse import urlsplit
 from foundry_discover.checks.emulator.model import HEALTH_PATH, INIT_PATH, EmulatorHealth
 from foundry_discover.checks.emulator.parse import listed_services, localstack_init, ministack_init, which_emulator
 from foundry_discover.checks.emulator.rules import evaluate, service_states, unavailable
-from foundry_discover.checks.httpget import decode_json, get, http_client
+from foundry_discover.checks.httpget import BadReply, decode_json, get, http_client
 from foundry_discover.lite.errors import (
     FoundryError,
 )
@@ -52,8 +54,16 @@ def check_emulator(
         http.expect_http(addresses[0], parts.port or 80, deadline, path=HEALTH_PATH, culprit=culprit)
     with http_client(deadline) as client:
         reply = get(client, base_url + HEALTH_PATH, deadline)
-        doc = decode_json(reply)
-        services = listed_services(doc, reply.url)
+        try:
+            doc = decode_json(reply)
+            services = listed_services(doc, reply.url)
+        except BadReply as missing:
+            # No LocalStack health path is no failure: moto and others are checked by the AWS call.
+            from foundry_discover.checks.emulator import nohealth
+
+            if reply.status in nohealth.FAILING:
+                raise
+            return nohealth.without_health(base_url, client, deadline, require, reply.status, missing)
         emulator = which_emulator(doc)
         if emulator == "MiniStack":
             init = ministack_init(doc.get("ready_scripts"), reply.url)

@@ -18,9 +18,6 @@ from foundry_discover.lite.errors import (
 )
 from foundry_discover.lite.probes import WrongProtocol
 from foundry_discover.lite.servicecheck import ServiceCheck
-
-# The service check lives in its own module (a PING need not import the emulator's);
-# these names stay importable from here.
 from foundry_discover.util.waiting import Deadline, poll
 
 if TYPE_CHECKING:

@@ -10,9 +10,6 @@ from foundry_discover.lite.errors import (
     EXIT_OK,
 )
 
-# The service check lives in its own module (a PING need not import the emulator's);
-# these names stay importable from here.
-
 if TYPE_CHECKING:
     pass
 
@@ -86,6 +83,14 @@ class EmulatorHealth:
     reasons: list[str]
     #: Required services the emulator does not list, or lists as disabled: no wait brings them.
     unavailable: list[str] = field(default_factory=list)
+    #: What could not be checked, and how it was checked instead (an emulator without the health path).
+    notes: list[str] = field(default_factory=list)
+    #: How the emulator was told apart (None: by its health body, as LocalStack and MiniStack are).
+    identified_by: str | None = None
+    #: What the verdict rests on: the health path, or the application's AWS call.
+    checked: str = "http (emulator health)"
+    #: botocore's route to the emulator when a proxy variable is set (checks.proxy.model.Route).
+    route: Any = None
 
     @property
     def ok(self) -> bool:
@@ -121,4 +126,8 @@ class EmulatorHealth:
             "unavailable": self.unavailable,
             "services": {s.name: s.state for s in self.services},
             "init": self.init,
+            "notes": self.notes,
+            "identified_by": self.identified_by,
+            "checked": self.checked,
+            "route": self.route,
         }

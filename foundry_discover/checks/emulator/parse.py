@@ -10,12 +10,7 @@ from urllib.parse import urlsplit
 
 from foundry_discover.checks.emulator.model import HEALTH_PATH, InitScript, InitStatus
 from foundry_discover.checks.httpget import BadReply, decode_json, get
-from foundry_discover.lite.errors import (
-    ConfigError,
-)
-
-# The service check lives in its own module (a PING need not import the emulator's);
-# these names stay importable from here.
+from foundry_discover.lite.errors import UsageError
 from foundry_discover.util.waiting import Deadline
 
 if TYPE_CHECKING:
@@ -48,9 +43,9 @@ def emulator_base(url: str) -> str:
         parts = urlsplit(text)
         parts.port  # noqa: B018 -- raises ValueError on a bad port
     except ValueError as exc:
-        raise ConfigError(f"--url {url!r} is not a URL ({exc})", fix="Give e.g. --url http://localhost:4566") from None
+        raise UsageError(f"--url {url!r} is not a URL ({exc})", fix="Give e.g. --url http://localhost:4566") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
+        raise UsageError(
             f"--url {url!r} is not an http(s) URL with a host",
             fix="Give e.g. --url http://localhost:4566",
         )
@@ -65,7 +60,7 @@ def listed_services(doc: Any, url: str) -> dict[str, str]:
         shape = type(doc).__name__ if not isinstance(doc, dict) else f"keys {sorted(doc)[:6]}"
         raise BadReply(
             f"{url} answered JSON without a services map of names to states ({shape})",
-            fix="Check that the URL points at LocalStack or MiniStack and not at another server",
+            fix="Check that the URL points at an AWS emulator (LocalStack, MiniStack, moto) and not at another server",
         )
     return services
 

@@ -7,9 +7,6 @@ from typing import TYPE_CHECKING
 
 from foundry_discover.checks.emulator.model import STATE_MEANING, InitStatus, ServiceState, Verdict
 
-# The service check lives in its own module (a PING need not import the emulator's);
-# these names stay importable from here.
-
 if TYPE_CHECKING:
     pass
 
