@@ -98,30 +98,48 @@ def _site_packages(archive, argv):
         except OSError:
             continue
     command = _command(argv)
+    zipped = os.path.join(archive, "site-packages")  # zipimport reads the bundle in place
     if command not in NEED_FILES or "--help" in argv or "-h" in argv:
-        return os.path.join(archive, "site-packages")  # zipimport reads the bundle in place
-    _cannot_unpack(archive, command, argv, roots)
+        # A corner of another command may still reach for botocore (the emulator check of
+        # an emulator without LocalStack's health path): it stops there in the same words.
+        sys.meta_path.insert(0, _NeedsFiles(command, roots))
+        return zipped
+    sys.path.insert(0, zipped)
+    from foundry_discover.lite.boundary import guarded
+
+    def action():
+        raise _unpack_error(command, roots)
+
+    raise SystemExit(guarded(command, "--json" in argv, action))
 
 
-def _cannot_unpack(archive, command, argv, roots):
-    """Stop with exit 3, through the tool's own error boundary (one line, or the JSON envelope)."""
+def _unpack_error(command, roots):
+    """The exit-3 error (the tool's own ConfigError) for a run that needs the unpacked files."""
+    from foundry_discover.lite.errors import ConfigError
+
     if os.environ.get("FOUNDRY_DISCOVER_PYZ_CACHE"):
         why = "FOUNDRY_DISCOVER_PYZ_CACHE=%s is not a writable folder" % roots[0]  # noqa: UP031
     else:
-        why = "nothing here is writable (tried %s)" % (", ".join(roots) or "no HOME, no temp folder")
-    sys.path.insert(0, os.path.join(archive, "site-packages"))
-    from foundry_discover.lite.boundary import guarded
-    from foundry_discover.lite.errors import ConfigError
+        tried = ", ".join(root.rsplit("/foundry-discover", 1)[0] for root in roots)
+        why = "nothing here is writable (tried %s)" % (tried or "no HOME, no temp folder")
+    return ConfigError(
+        "foundry-discover.pyz must unpack itself for %s, but %s" % (command or "this command", why),  # noqa: UP031
+        fix="Point FOUNDRY_DISCOVER_PYZ_CACHE at a writable emptyDir or tmpfs mount, "
+        "e.g. docker run --tmpfs /cache -e FOUNDRY_DISCOVER_PYZ_CACHE=/cache",
+    )
 
-    def action():
-        raise ConfigError(
-            "foundry-discover.pyz must unpack itself for %s (botocore reads its models as files), but %s"  # noqa: UP031
-            % (command, why),
-            fix="Set FOUNDRY_DISCOVER_PYZ_CACHE to a writable folder: an emptyDir or tmpfs mount "
-            "(docker run --tmpfs /cache -e FOUNDRY_DISCOVER_PYZ_CACHE=/cache)",
-        )
 
-    raise SystemExit(guarded(command, "--json" in argv, action))
+class _NeedsFiles:
+    """A finder for a run from the zip: importing botocore raises the exit-3 error, which the
+    command's error boundary reports, instead of botocore failing later on a missing model."""
+
+    def __init__(self, command, roots):
+        self.command, self.roots = command, roots
+
+    def find_spec(self, name, path=None, target=None):
+        if name in ("botocore", "boto3"):
+            raise _unpack_error(self.command, self.roots)
+        return None
 
 
 def _compile_imported(site):
