@@ -2,6 +2,7 @@
 #
 #   docker build -t foundry-discover:0.1.0 .
 #   docker run --rm --network PROJECT_default foundry-discover:0.1.0 doctor
+#   docker run --rm -v "$PWD:/src:ro" -w /src foundry-discover:0.1.0 audit
 #   kubectl debug -it pod/backend --image=foundry-discover:0.1.0 --target=backend -- foundry-discover doctor
 #
 # BASE is any image with python3 >= 3.10 and pip (the default: the official slim image,
@@ -14,8 +15,9 @@ ARG PIP_NO_INDEX
 ARG PIP_FIND_LINKS
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore
 COPY . /src
-# Wheels of the tool and of every dependency: the final stage installs from these alone.
-RUN python3 -m pip wheel --wheel-dir /wheels /src
+# Wheels of the tool and of every dependency (PyYAML for `audit` too, which the pure-Python
+# .pyz leaves out): the final stage installs from these alone.
+RUN python3 -m pip wheel --wheel-dir /wheels "/src[audit]"
 
 FROM ${BASE}
 ARG BASE
@@ -39,7 +41,7 @@ ARG KEEP_MODELS="secretsmanager sts sso sso-oidc"
 # here, so a read-only root filesystem costs nothing at start-up. The wheel puts the
 # completions under /usr/local/share, where bash, zsh and fish look.
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
-    python3 -m pip install --no-index --find-links=/wheels foundry-discover \
+    python3 -m pip install --no-index --find-links=/wheels "foundry-discover[audit]" \
     && python3 -c "import botocore, os, shutil, sys; d = os.path.join(os.path.dirname(botocore.__file__), 'data'); \
 [shutil.rmtree(os.path.join(d, m)) for m in os.listdir(d) if os.path.isdir(os.path.join(d, m)) and m not in sys.argv[1:]]" \
         $KEEP_MODELS \

@@ -167,6 +167,18 @@ def test_it_runs_read_only_as_any_uid_with_no_capabilities(
     assert doctor.returncode == 0, f"{doctor.stdout}\n{doctor.stderr}"
 
 
+def test_audit_reads_a_repository_mounted_read_only(docker_engine: Engine, built: image.Built) -> None:
+    """The image carries the audit extra (PyYAML), which the pure-Python .pyz cannot."""
+    clean, broken = ROOT / "tests/data/audit/seed-clean", ROOT / "tests/data/audit/compose-broken"
+    mounts = (f"--volume={clean}:/src:ro", f"--volume={broken}:/broken:ro", "--workdir=/src")
+    flags = (*HARDENED, "--user=12345:12345", *mounts)
+    out = run_image(docker_engine, built, "audit", flags=flags)
+    assert out.returncode == 0, f"{out.stdout}\n{out.stderr}"
+    found = run_image(docker_engine, built, "audit", "--json", "/broken", flags=flags)
+    assert found.returncode == 1, found.stderr
+    assert json.loads(found.stdout)["result"]["findings"], found.stdout
+
+
 def _median_seconds(engine: Engine, argv: list[str], runs: int = 5) -> float:
     times = []
     for _ in range(runs):

@@ -164,7 +164,7 @@ def wheelhouse(folder: Path) -> Path:
             "-q",
             "--wheel-dir",
             str(folder),
-            str(ROOT),
+            f"{ROOT}[audit]",
             backend.group(1) if backend else "setuptools",
         ],
         check=True,
