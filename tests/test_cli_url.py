@@ -104,7 +104,8 @@ def test_bad_env_value_is_one_line_no_traceback() -> None:
     result = invoke("url", "localstack", env={"LOCALSTACK_PORT": "45x"})
     assert result.exit_code == 3
     assert result.stderr.strip().splitlines() == [
-        "error: LOCALSTACK_PORT='45x' is not a port number. Set it to an integer from 1 to 65535 (e.g. 4566)"
+        "error: LOCALSTACK_PORT='45x' is not a port number. "
+        "Set LOCALSTACK_PORT to a port number from 1 to 65535 (localstack's built-in default is 4566)"
     ]
 
 

@@ -9,6 +9,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import cli_env, run_cli
 from tests.support import emulators
@@ -147,3 +149,23 @@ def test_a_misspelt_host_variable_is_named_as_a_near_miss_not_a_new_service() ->
         "error: SVC_LOCALSTAK_HOST names no known service: localstak has no port, did you mean localstack? "
         "Rename SVC_LOCALSTAK_HOST to SVC_LOCALSTACK_HOST, or set LOCALSTAK_PORT if localstak is a service of its own"
     )
+
+
+@given(st.text(alphabet="ab (),'`:;", max_size=40))
+def test_flat_leaves_one_level_of_parentheses_outside_quotes(text: str) -> None:
+    from foundry_discover.lite.errors import flat
+    from tests.support.message_style import nested_parentheses
+
+    out = flat(text)
+    assert not nested_parentheses(out) or text.count("(") < 2
+    if not nested_parentheses(text):
+        assert out == text or text.count("(") >= 2
+
+
+def test_flat_joins_inner_parts_with_commas_and_keeps_quotes() -> None:
+    from foundry_discover.lite.errors import flat
+
+    assert flat("x (Name or service not known (EAI_NONAME))") == "x (Name or service not known, EAI_NONAME)"
+    assert flat("a (b (c) d) e (f)") == "a (b, c, d) e (f)"
+    assert flat("banner '220 mail (Debian)' (x (y))") == "banner '220 mail (Debian)' (x, y)"
+    assert flat("the container's x (a (b))") == "the container's x (a, b)"

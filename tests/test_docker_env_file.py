@@ -68,7 +68,7 @@ def test_quoted_port_and_trailing_spaces(engine: docker.Engine, tmp_path: Path) 
     assert (code, out) == (3, "")
     assert err == (
         "error: LOCALSTACK_PORT='\"4566\"' keeps the double quotes around it: the application's "
-        f"int(os.getenv('LOCALSTACK_PORT')) raises ValueError on it at start-up. {QUOTES}: remove them in the env "
+        f"`int(os.getenv('LOCALSTACK_PORT'))` raises ValueError on it at start-up. {QUOTES}: remove them in the env "
         "file: LOCALSTACK_PORT=4566\n"
     )
 

@@ -205,14 +205,16 @@ def test_secrets_never_reach_the_tail(stack: dict[str, Any]) -> None:
     code, doc = _result(done, started)
     step = failed(doc)
     assert (code, step["data"]["docker"]) == (1, "container-exited")
-    assert _lines(step) == [
+    # Docker reads stdout and stderr from two pipes: across the two, the order is not kept.
+    lines = _lines(step)
+    assert "fatal: cannot reach the database" in lines
+    assert [line for line in lines if not line.startswith("fatal")] == [
         "starting worker",
         f"connecting with token {MASK}",
         f"DB_PASSWORD={MASK}",
         f'{{"client_secret": "{MASK}"}}',
         f"postgres://app:{MASK}@db:5432/app",
         f"the shared key is {MASK}",
-        "fatal: cannot reach the database",
     ]
     assert step["data"]["docker_log"]["masked"] == 5
     text = doctor(stack["engine"], "leaky", env, as_json=False)
@@ -232,12 +234,23 @@ def test_killed_is_exit_137(stack: dict[str, Any]) -> None:
 
 def test_out_of_memory(stack: dict[str, Any]) -> None:
     code, _, step = doctor_json(stack["engine"], "oom", {"SVC_OOM_HOST": "oom", "OOM_PORT": "8000"})
-    assert (code, step["data"]["docker"], step["data"]["docker_cause"]) == (1, "container-exited", "oom-killed")
-    assert (
-        "exited with code 137 (killed: out of memory); the kernel's OOM killer stopped it at its memory limit "
-        "of 16 MiB (State.OOMKilled)" in step["detail"]
-    )
-    assert "`mem_limit:`" in step["fix"]
+    assert (code, step["data"]["docker"]) == (1, "container-exited")
+    # Docker 20.10 on cgroup v2 sets State.OOMKilled only when it sees the OOM event in time.
+    state = stack["engine"].inspect(f"{PROJECT}-oom-1")[0]["State"]
+    if state["OOMKilled"]:
+        assert step["data"]["docker_cause"] == "oom-killed"
+        assert (
+            "exited with code 137 (killed: out of memory); the kernel's OOM killer stopped it at its memory limit "
+            "of 16 MiB (State.OOMKilled)" in step["detail"]
+        )
+        assert "`mem_limit:`" in step["fix"]
+    else:
+        assert step["data"]["docker_cause"] == "oom-likely"
+        assert (
+            "exit code 137 is SIGKILL, and it has a memory limit of 16 MiB: most likely the OOM killer"
+            in (step["detail"])
+        )
+        assert step["fix"].startswith("If `docker stats` shows it near 16 MiB, raise `mem_limit:`")
 
 
 def test_a_host_port_already_allocated(stack: dict[str, Any]) -> None:

@@ -248,6 +248,9 @@ def test_oom_and_signals() -> None:
     assert oom.cause == "the kernel's OOM killer stopped it at its memory limit of 16 MiB (State.OOMKilled)"
     unlimited = recognise(container(exit_code=137, oom_killed=True), None)
     assert unlimited is not None and "the Docker host ran out of memory" in unlimited.cause
+    likely = recognise(container(exit_code=137, memory=16 * 2**20), None)
+    assert likely is not None and likely.kind == "oom-likely"
+    assert likely.cause.startswith("exit code 137 is SIGKILL, and it has a memory limit of 16 MiB: most likely")
     killed = recognise(container(exit_code=137), None)
     assert killed is not None and killed.kind == "sigkill" and killed.cause.startswith("exit code 137 is SIGKILL")
     assert killed.fix is not None and killed.fix.startswith("Start it again: `docker compose up -d localstack`; if")
@@ -372,6 +375,7 @@ def test_every_cause_keeps_the_house_style() -> None:
         recognise(container(exit_code=137, oom_killed=True, memory=2**24), None),
         recognise(container(exit_code=137, oom_killed=True), None),
         recognise(container(exit_code=137), None),
+        recognise(container(exit_code=137, memory=2**24), None),
         recognise(container(exit_code=143), None),
     ]
     for cause in made:

@@ -176,7 +176,7 @@ def test_near_name_messages_keep_the_house_style() -> None:
             assert verdict is not None and problems(verdict.cause, verdict.fix) == [], verdict
     fix = localhost_fix(service("localhost"), _target("localstack", SAME))
     assert fix is not None and problems("x", fix) == []
-    assert problems("x", f"Put it on the network; {without_api(service('localstack'), inside=True)}") == []
+    assert problems("x", without_api(service("localstack"), inside=True)) == []
 
 
 def test_localhost_and_no_api_hints() -> None:
@@ -260,9 +260,7 @@ def test_a_near_name_on_another_network_says_which_and_how_to_join(stack: docker
     code, doc = doctor_in(stack, "client-sock", "db", {"SVC_DB_HOST": "my-db", "DB_PORT": "5432"})
     step = failed(doc)
     assert (code, step["name"], step["data"]["docker"]) == (1, "resolve", "docker-similar-name")
-    assert (
-        "on network fsim_tools there is `my_db` (container name; only case, `-`, `_` or `.` differ)" in step["detail"]
-    )
+    assert "on network fsim_tools there is `my_db` (container name)" in step["detail"]
     assert step["fix"].startswith("Set SVC_DB_HOST=my_db, and put this container on network fsim_tools")
 
 
@@ -270,8 +268,9 @@ def test_without_the_api_it_says_what_would_tell(stack: docker.Engine) -> None:
     code, doc = doctor_in(stack, "client", "localstack", {"SVC_LOCALSTACK_HOST": "localstack"})
     step = failed(doc)
     assert (code, step["name"]) == (1, "resolve") and "docker" not in step["data"]
-    assert "`docker compose ps` (or `docker ps`) on the Docker host lists the names" in step["fix"]
-    assert "-v /var/run/docker.sock:/var/run/docker.sock:ro" in step["fix"]
+    hint = step["data"]["docker_hint"]
+    assert hint.startswith("`docker compose ps` (or `docker ps`) on the Docker host lists the names")
+    assert "-v /var/run/docker.sock:/var/run/docker.sock:ro" in hint and hint not in step["fix"]
 
 
 def test_on_the_host_the_near_name_comes_with_the_published_port_advice(stack: docker.Engine, tmp_path: Path) -> None:

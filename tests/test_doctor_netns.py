@@ -163,7 +163,7 @@ def test_kubernetes_service_link_in_localstack_port_is_named_with_the_fix(networ
         f"LOCALSTACK_PORT='tcp://{LOCALSTACK_IP}:4566' was injected by Kubernetes for Service localstack"
         in (config["detail"])
     )
-    assert "int(os.getenv('LOCALSTACK_PORT')) crashes" in config["detail"]
+    assert "`int(os.getenv('LOCALSTACK_PORT'))` crashes" in config["detail"]
     assert "enableServiceLinks: false" in config["fix"] and 'value: "4566"' in config["fix"]
     assert "injected by Kubernetes" in err
     # The fix: the pod spec sets LOCALSTACK_PORT explicitly (explicit env wins); the chain passes.

@@ -19,7 +19,7 @@ from tests.support import emulators, proxies
 from tests.support.services import HealthServer
 from tests.test_json_contract import check_envelope
 
-SQUID = "Server: squid/6.10, Via: 1.1 corp-proxy (squid/6.10)"
+SQUID = "Server: `squid/6.10`, Via: `1.1 corp-proxy (squid/6.10)`"
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_a_forwarding_proxy_is_on_the_route_and_works(
     )
     assert web_step["data"]["route"]["client"] == "httpx" and web_step["data"]["route"]["proxy"] == proxy.url
     assert ls_step["data"]["along_route"]["status"] == 200
-    assert ls_step["data"]["along_route"]["answered_by"].endswith("Via: 1.1 corp-proxy (squid/6.10)")
+    assert ls_step["data"]["along_route"]["answered_by"].endswith("Via: `1.1 corp-proxy (squid/6.10)`")
     # The protocol step asked along the route, and the aws step's botocore went the same way.
     assert ("GET", f"http://127.0.0.1:{localstack.port}/_localstack/health") in seen
     assert ("GET", f"http://127.0.0.1:{server.port}/healthz") in seen
@@ -109,7 +109,7 @@ def test_a_denying_proxy_fails_the_protocol_step(
     assert statuses(doc, "LOCALSTACK") == ["pass", "pass", "pass", "fail", "skip"]
     assert statuses(doc, "WEB") == ["pass", "pass", "pass", "fail", "skip"]
     ls_step, web_step = steps(doc, "LOCALSTACK")[3], steps(doc, "WEB")[3]
-    denied = f"HTTP 403 Forbidden from the proxy ({SQUID}, X-Squid-Error: ERR_ACCESS_DENIED 0)"
+    denied = f"HTTP 403 Forbidden from the proxy ({SQUID}, X-Squid-Error: `ERR_ACCESS_DENIED 0`)"
     assert ls_step["detail"].endswith(
         f"is healthy directly, but proxy {proxy.url} (HTTP_PROXY) denied {health(localstack)}: {denied}; {BOTO}"
     )
@@ -137,7 +137,7 @@ def test_a_proxy_that_denies_only_the_aws_call(localstack: emulators.Emulator, w
     assert aws["detail"] == (
         f"proxy {proxy.url} (HTTP_PROXY) denied Secrets Manager at http://127.0.0.1:{localstack.port} "
         f"(development, region us-east-1): HTTP 403 Forbidden from the proxy ({SQUID}, "
-        f"X-Squid-Error: ERR_ACCESS_DENIED 0); {BOTO}"
+        f"X-Squid-Error: `ERR_ACCESS_DENIED 0`); {BOTO}"
     )
     assert aws["fix"] == "Add 127.0.0.1 to NO_PROXY: NO_PROXY=127.0.0.1; or unset HTTP_PROXY for this container"
 
@@ -150,7 +150,7 @@ def test_a_proxy_that_wants_credentials(localstack: emulators.Emulator, web: tup
     assert code == 4
     ls_step = steps(doc, "LOCALSTACK")[3]
     assert f"is healthy directly, but proxy {proxy.url} (HTTP_PROXY) requires authentication for " in ls_step["detail"]
-    assert 'Proxy-Authenticate: Basic realm="corp proxy")' in ls_step["detail"]
+    assert 'Proxy-Authenticate: `Basic realm="corp proxy"`)' in ls_step["detail"]
     assert ls_step["fix"] == (
         f"Put the proxy's user and password in HTTP_PROXY (http://USER:PASSWORD@HOST:PORT); or go direct: {go_direct()}"
     )

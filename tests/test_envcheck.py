@@ -68,7 +68,7 @@ def test_every_service_link_is_recognised_and_named(service: str, ip: str, port:
         registry.get(service)
     message, fix = caught.value.message, caught.value.fix or ""
     assert f"injected by Kubernetes for Service {service}" in message
-    assert f"int(os.getenv('{prefix}_PORT')) crashes" in message
+    assert f"`int(os.getenv('{prefix}_PORT'))` crashes" in message
     assert f'value: "{port}"' in fix and "enableServiceLinks: false" in fix
     assert caught.value.exit_code == 3
 
@@ -86,7 +86,7 @@ def test_seed_variables_under_a_service_link_crash_for_redis_too() -> None:
     with pytest.raises(ConfigError, match="injected by Kubernetes for Service redis"):
         Registry.from_mapping(env).get("redis")
     # The seed's attribute API raises the same explanation, where the seed's int() would crash.
-    with pytest.raises(ConfigError, match=r"int\(os.getenv\('REDIS_PORT'\)\) crashes"):
+    with pytest.raises(ConfigError, match=r"`int\(os.getenv\('REDIS_PORT'\)\)` crashes"):
         _ = Registry.from_mapping(env).REDIS_PORT
     # Explicit env wins in a pod spec: with REDIS_PORT set, the registry is fine.
     assert Registry.from_mapping({**env, "REDIS_PORT": "6379"}).get("redis").port == 6379

@@ -248,7 +248,7 @@ def test_messages_name_the_variable_and_the_entry() -> None:
         glob = route_for("http://localstack.default.svc.cluster.local:4566", env, "botocore")
         cidr = route_for("http://10.1.2.3:4566", env, "httpx")
     assert glob.unmatched == (
-        "'*.cluster.local': urllib (botocore) has no wildcards; write cluster.local to match it and its subdomains",
+        "'*.cluster.local': urllib, so botocore, has no wildcards; write cluster.local to match it and its subdomains",
     )
     assert cidr.unmatched == ("'10.0.0.0/8': httpx reads no CIDR ranges (only 10.0.0.0 itself); list 10.1.2.3",)
 

@@ -332,7 +332,7 @@ def test_quoted_port_fails_as_int_does() -> None:
         Registry.from_mapping({"LOCALSTACK_PORT": '"4566"'}).get("localstack")
     assert info.value.message == (
         "LOCALSTACK_PORT='\"4566\"' keeps the double quotes around it: the application's "
-        "int(os.getenv('LOCALSTACK_PORT')) raises ValueError on it at start-up"
+        "`int(os.getenv('LOCALSTACK_PORT'))` raises ValueError on it at start-up"
     )
     assert info.value.fix == (
         "Probably `docker run --env-file`, which keeps quotes as part of the value (Compose's env_file and a shell "

@@ -219,7 +219,7 @@ def test_development_credentials_are_the_applications(cli: SecretCli, tmp_path: 
     env = {"SVC_LOCALSTACK_HOST": "127.0.0.1", "LOCALSTACK_PORT": port}
     mine = "LocalStack's test/test, passed explicitly as the application does"
     bare = cli("secret", "get", "x", "--explain", **env)
-    assert mine in bare.stdout and "not used" not in bare.stdout
+    assert mine in bare.stdout and "not used by it" not in bare.stdout
     exported = cli("secret", "get", "x", "--explain", AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x", **env)
     assert f"{mine} (not used by it: the exported AWS_ACCESS_KEY_ID, AKID...MPLE)" in exported.stdout
     creds = tmp_path / "credentials"

@@ -19,7 +19,7 @@ from tests.support.emulators import Emulator
 
 cli = secret_fixtures.cli  # the recording CLI with its leak check, for every test here
 
-SQUID = "Server: squid/6.10, Via: 1.1 corp-proxy (squid/6.10)"
+SQUID = "Server: `squid/6.10`, Via: `1.1 corp-proxy (squid/6.10)`"
 
 
 def where(port: int) -> str:
@@ -71,7 +71,7 @@ def test_a_denying_proxy_is_named_with_the_entry_to_add(cli: SecretCli) -> None:
         doc = json.loads(cli("secret", "list", "--json", HTTP_PROXY=proxy.url).stdout)
     message = (
         f"proxy {proxy.url} (HTTP_PROXY) denied {where(port)}: HTTP 403 Forbidden from the proxy ({SQUID}, "
-        "X-Squid-Error: ERR_ACCESS_DENIED 0); the application's botocore takes the same route"
+        "X-Squid-Error: `ERR_ACCESS_DENIED 0`); the application's botocore takes the same route"
     )
     assert listed.exit_code == 4
     assert listed.stderr == f"error: {message}. {direct()[0].upper()}{direct()[1:]}\n"
@@ -98,7 +98,7 @@ def test_a_glob_in_no_proxy_is_named_as_never_matching(cli: SecretCli) -> None:
         cli.base_env.update(SVC_LOCALSTACK_HOST="127.0.0.1", LOCALSTACK_PORT=str(port))
         listed = cli("secret", "list", "--explain", http_proxy=proxy.url, no_proxy="*.0.0.1")
     assert listed.exit_code == 4
-    note = "'*.0.0.1': urllib (botocore) has no wildcards; write 0.0.1 to match it and its subdomains"
+    note = "'*.0.0.1': urllib, so botocore, has no wildcards; write 0.0.1 to match it and its subdomains"
     assert f"             {note}\n" in listed.stdout
     assert listed.stderr.endswith(
         ". Add 127.0.0.1 to no_proxy (it wins over NO_PROXY; keep both alike): no_proxy=*.0.0.1,127.0.0.1; "
@@ -116,8 +116,8 @@ def test_a_proxy_that_wants_authentication(localstack: Emulator, cli: SecretCli)
         wrong = cli("secret", "get", name, HTTP_PROXY=f"http://{proxy.user}:wrong-pass@127.0.0.1:{proxy.port}")
         right = cli("secret", "get", name, HTTP_PROXY=proxy.url_with_credentials)
     said = (
-        f"HTTP 407 Proxy Authentication Required from the proxy ({SQUID}, X-Squid-Error: ERR_CACHE_ACCESS_DENIED 0, "
-        'Proxy-Authenticate: Basic realm="corp proxy")'
+        f"HTTP 407 Proxy Authentication Required from the proxy ({SQUID}, X-Squid-Error: `ERR_CACHE_ACCESS_DENIED 0`, "
+        'Proxy-Authenticate: `Basic realm="corp proxy"`)'
     )
     assert asked.exit_code == 4
     assert asked.stderr == (

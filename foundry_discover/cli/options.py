@@ -19,7 +19,7 @@ from foundry_discover.lite.registry import Registry
 
 JsonOpt = Annotated[
     bool,
-    typer.Option("--json", help="Print one JSON document on stdout (the versioned envelope in the README)."),
+    typer.Option("--json", help="Print one JSON document on stdout (the versioned envelope in docs/json.md)."),
 ]
 
 RequireOpt = Annotated[

@@ -108,8 +108,10 @@ def apply(
             _explain(failed, verdict.kind, verdict.cause, verdict.fix)
             failed.data.update(data)
         elif found is None and failed.name == "resolve":
+            # A line of its own, not the fix: the fix stays one thing to do.
             hint = similar.without_api(service, inside)
-            failed.fix = f"{failed.fix}; {hint}" if failed.fix and hint else hint or failed.fix
+            if hint:
+                failed.data["docker_hint"] = hint
         return
     them = target.container if target else None
     me = found.self if found else None

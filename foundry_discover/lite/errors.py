@@ -72,6 +72,46 @@ def most_severe(codes: Iterable[int]) -> int:
     return next((code for code in SEVERITY if code in found), max(found, default=EXIT_OK))
 
 
+def flat(text: str) -> str:
+    """``a (b (c))`` as ``a (b, c)``: one level of parentheses, however the parts were joined.
+
+    Messages are built from parts (a lookup's error inside a step's, a server's reply
+    inside a check's), each with its own parentheses. Quoted spans ('...', `...`) are
+    evidence or commands and are kept exactly.
+    """
+    if text.count("(") < 2:
+        return text
+    out: list[str] = []
+    depth = 0
+    quote = ""
+    closed = False  # an inner ")" was dropped: a comma goes before what follows it
+    previous = " "
+    for char in text:
+        if closed:
+            closed = False
+            if char not in "),;:":
+                out.append(",")
+        if quote:
+            quote = "" if char == quote else quote
+            out.append(char)
+        elif char == "`" or (char == "'" and not previous.isalnum()):
+            quote = char  # an apostrophe inside a word (the container's) opens nothing
+            out.append(char)
+        elif char == "(":
+            depth += 1
+            out.append("(" if depth == 1 else ", ")
+        elif char == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append(")")
+            else:
+                closed = True
+        else:
+            out.append(char)
+        previous = char
+    return "".join(out).replace(", , ", ", ").replace(" , ", ", ").replace(",,", ",")
+
+
 def clauses(*parts: str | None) -> str:
     """Parts of one message or fix joined with "; ", each after the first starting in lower case.
 
@@ -96,6 +136,7 @@ class FoundryError(Exception):
     kind: ClassVar[str] = "error"
 
     def __init__(self, message: str, *, fix: str | None = None) -> None:
+        message, fix = flat(message), (flat(fix) if fix else fix)
         super().__init__(message)
         self.message = message
         self.fix = fix

@@ -139,7 +139,7 @@ def host_error(raw: str, variable: str, stray: Stray, url_around: tuple[str, str
 def port_error(raw: str, variable: str, stray: Stray) -> ConfigError:
     """Quotes around a port: the application's ``int()`` raises at start-up."""
     return ConfigError(
-        f"{variable}={raw!r} {stray.what}: the application's int(os.getenv({variable!r})) raises ValueError on it "
+        f"{variable}={raw!r} {stray.what}: the application's `int(os.getenv({variable!r}))` raises ValueError on it "
         "at start-up",
         fix=f"{stray.source}: {stray.fix}",
     )

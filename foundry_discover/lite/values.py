@@ -100,10 +100,19 @@ def service_link_error(variable: str, raw: str, link: ServiceLink) -> ConfigErro
     return ConfigError(
         f"{variable}={raw!r} was injected by Kubernetes for Service {link.service} (a service link: "
         f"enableServiceLinks is on by default), not a port number: the application's "
-        f"int(os.getenv({variable!r})) crashes on it at start-up (ValueError)",
+        f"`int(os.getenv({variable!r}))` crashes on it at start-up (ValueError)",
         fix=f'Set {variable} explicitly in the pod spec\'s env (e.g. value: "{link.port}"; explicit env wins '
         "over service links), or set enableServiceLinks: false in the pod spec",
     )
+
+
+def _port_fix(culprit: str, more: str = "") -> str:
+    """``Set REDIS_PORT to a port number from 1 to 65535 (redis's built-in default is 6379)``."""
+    from foundry_discover.lite.specs import BUILTIN_SERVICES
+
+    spec = next((s for s in BUILTIN_SERVICES if port_var(s.name) == culprit), None)
+    default = f" ({spec.name.lower()}'s built-in default is {spec.port})" if spec is not None else ""
+    return f"Set {culprit} to a port number from 1 to 65535{default}{more}"
 
 
 def validate_port(raw: object, culprit: str) -> int:
@@ -117,7 +126,7 @@ def checked_port(raw: object, culprit: str, *, raw_env: bool = False) -> tuple[i
     if isinstance(raw, bool) or not isinstance(raw, (int, str)):
         raise ConfigError(
             f"{culprit}={raw!r} is not a port number",
-            fix="Set it to an integer from 1 to 65535 (e.g. 4566)",
+            fix=_port_fix(culprit),
         )
     text = str(raw).strip()
     stray = None
@@ -130,7 +139,7 @@ def checked_port(raw: object, culprit: str, *, raw_env: bool = False) -> tuple[i
     if not text:
         raise ConfigError(
             f"{culprit} is empty",
-            fix="Set it to an integer from 1 to 65535 (e.g. 4566), or unset it to use the default",
+            fix=_port_fix(culprit, ", or unset it to use the default"),
         )
     if not (text.isascii() and text.isdigit() and len(text) <= 6):
         link = parse_service_link(culprit, text) if "://" in text else None
@@ -138,13 +147,13 @@ def checked_port(raw: object, culprit: str, *, raw_env: bool = False) -> tuple[i
             raise service_link_error(culprit, str(raw), link)
         raise ConfigError(
             f"{culprit}={raw!r} is not a port number",
-            fix="Set it to an integer from 1 to 65535 (e.g. 4566)",
+            fix=_port_fix(culprit),
         )
     port = int(text)
     if not 1 <= port <= 65535:
         raise ConfigError(
             f"{culprit}={raw!r} is outside the port range",
-            fix="Set it to an integer from 1 to 65535 (e.g. 4566)",
+            fix=_port_fix(culprit),
         )
     if stray is not None:
         from foundry_discover.lite.rawvalue import port_warning

@@ -16,7 +16,7 @@ import time
 
 from foundry_discover import __version__
 from foundry_discover.lite.base import Record
-from foundry_discover.lite.errors import FoundryError
+from foundry_discover.lite.errors import FoundryError, flat
 
 # Annotations only: `health NAME` renders through here and starts without typing, and
 # without dataclasses, enum or pathlib, which to_jsonable needs only for objects of theirs.
@@ -145,6 +145,7 @@ def _stacked(console: Console, columns: Sequence[str], rows: list[list[Cell]], t
 
 
 def warn(message: str) -> None:
+    message = flat(message)
     record_message("warning", message)
     line(f"warning: {message}", "yellow", stream=sys.stderr)
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from foundry_discover.doctor.model import UNFINISHED, DoctorReport, ServiceReport, StepStatus
 from foundry_discover.doctor.verdict import few
+from foundry_discover.lite.errors import flat
 from foundry_discover.render import Cell, line, record_message, table
 
 if TYPE_CHECKING:
@@ -65,14 +66,17 @@ def _service(service: ServiceReport) -> None:
         style = "red" if step.status == "fail" else "dim" if step.status == "skip" else ""
         style = "yellow" if step.status in UNFINISHED else style
         took = f"{step.elapsed_ms:.1f} ms" if step.status not in ("skip", *UNFINISHED) else ""
-        rows.append([MARK[step.status], step.name, (step.detail, style) if style else step.detail, took])
+        detail = flat(step.detail)
+        rows.append([MARK[step.status], step.name, (detail, style) if style else detail, took])
     line()
     table(["", "STEP", "RESULT", "TIME"], rows, title=f"{service.name.lower()}  {service.url or '(no URL)'}")
     for step in service.steps:
         # Below the table, not in it: a long fix would stretch every row.
         if step.fix and step.status in ("fail", "warn"):
-            record_message(f"doctor {step.name}", step.detail, step.fix)
-            line(f"fix ({step.name}): {step.fix}", "yellow")
+            record_message(f"doctor {step.name}", flat(step.detail), flat(step.fix))
+            line(f"fix ({step.name}): {flat(step.fix)}", "yellow")
+        if step.status == "fail" and step.data.get("docker_hint"):
+            line(f"hint ({step.name}): {step.data['docker_hint']}", "dim")
         if step.status == "fail" and step.data.get("docker_log") is not None:
             _log_tail(step.name, step.data["docker_log"])
 

@@ -19,19 +19,29 @@ _PRONOUN_FIX = re.compile(r"^(it|this|that|they|them)\b", re.IGNORECASE)
 _CAPITAL_CLAUSE = re.compile(r"; ([A-Z][a-z]+)\b")
 #: A verdict or state in its JSON spelling, not in words.
 _SNAKE_VERDICT = re.compile(r"\b(not_ready|not_ok|not_reached|tcp_only|wrong_protocol|no_reply)\b")
-#: The longest line a message may make (message and fix together, after "error: ").
-MAX_LINE = 320
+#: The longest line a message may make (message and fix together, after "error: "). Long,
+#: because a Kubernetes fix carries the kubectl commands to copy; doctor's table keeps a
+#: step's detail and its fix on lines of their own.
+MAX_LINE = 1000
 
 
 def nested_parentheses(text: str) -> bool:
+    """Parentheses inside parentheses, outside quoted spans ('...', `...`: evidence and commands)."""
     depth = 0
+    quote = ""
+    previous = " "
     for char in text:
-        if char == "(":
+        if quote:
+            quote = "" if char == quote else quote
+        elif char == "`" or (char == "'" and not previous.isalnum()):
+            quote = char
+        elif char == "(":
             depth += 1
             if depth > 1:
                 return True
         elif char == ")":
             depth = max(depth - 1, 0)
+        previous = char
     return False
 
 

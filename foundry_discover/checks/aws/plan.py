@@ -3,7 +3,7 @@
 ``plan_client`` reads the same sources botocore reads (environment, shared config, the
 registry) in botocore's order, without sending anything.
 
-The decisions (README "secret" section has the tables):
+The decisions (docs/secret.md has the tables):
 
 * ``ENVIRONMENT`` in development/dev/local (any case), or unset: the endpoint is the
   registry's LOCALSTACK URL, passed explicitly as the seed's backend does, so botocore

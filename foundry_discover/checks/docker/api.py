@@ -2,7 +2,7 @@
 
 HTTP/1.1 through ``http1`` on a plain socket, not httpx or http.client: a doctor of
 connect-only services loads neither, and importing one for three GETs cost more than the
-lookup may add (README, "Inside Docker and Compose"). Paths are unversioned: the daemon
+lookup may add (docs/containers.md, "Inside Docker and Compose"). Paths are unversioned: the daemon
 then speaks its own newest API, and every field read here exists since API 1.25.
 """
 

@@ -127,7 +127,10 @@ def _port_allocated(c: Container, lines: Sequence[str], others: Sequence[Summary
     where = f"host port {address}:{port}" if address and port else f"host port {port}" if port else "a host port"
     held = f"container {', '.join(holders)} publishes it" if holders else "a process on the host holds it"
     free = f"`docker stop {holders[0]}`" if holders else f"stop what `ss -ltnp 'sport = :{port}'` names"
-    inside = next((p.container_port for p in c.ports if p.host_port == port), None) or port
+    # Never started, it has no bindings to read: its one exposed port is the one meant.
+    exposed = {p.container_port for p in c.ports}
+    inside = next((p.container_port for p in c.ports if p.host_port == port), None)
+    inside = inside or (exposed.pop() if len(exposed) == 1 else port)
     other = f", e.g. `127.0.0.1:{(port or 4566) + 1}:{inside}`" if port else ""
     return Cause(
         "port-allocated",
@@ -170,6 +173,16 @@ def _signal(c: Container) -> Cause | None:
     code = c.exit_code
     if code is None or code <= 128 or c.state not in ("exited", "dead", "restarting"):
         return None
+    if code == 137 and c.memory:
+        # Docker 20.10 on cgroup v2 does not always see the OOM event (nomad#13119 tracks it): with a
+        # limit, an unflagged SIGKILL is most likely the OOM killer still.
+        limit = f"{c.memory / 2**20:g} MiB"
+        return Cause(
+            "oom-likely",
+            f"exit code 137 is SIGKILL, and it has a memory limit of {limit}: most likely the OOM killer, which "
+            "Docker does not always record, else `docker kill` or a `docker stop` past its grace period",
+            f"If `docker stats` shows it near {limit}, raise `mem_limit:` or `--memory`; then {_start(c)}",
+        )
     if code == 137:
         return Cause(
             "sigkill",

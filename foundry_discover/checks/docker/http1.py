@@ -3,7 +3,7 @@
 Standard library ``socket`` only (``ssl`` when the caller's opener wraps one): every
 doctor run has loaded it already, where ``http.client`` would add about 27 ms of imports
 (``email.parser`` and ``ssl``, which it loads whether or not TLS is used) to a lookup that
-may add 50 ms in all (README, "Inside Docker and Compose"). A reply is framed by its
+may add 50 ms in all (docs/containers.md, "Inside Docker and Compose"). A reply is framed by its
 ``Content-Length``, by chunks, or by the end of the connection, and read no further than
 ``limit`` bytes: a caller sees a body longer than ``limit`` only as that many bytes plus one.
 """

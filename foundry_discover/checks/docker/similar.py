@@ -140,7 +140,7 @@ def localhost_fix(service: Service, target: ContainerTarget | None) -> str | Non
 
 
 def without_api(service: Service, inside: bool) -> str | None:
-    """What would tell the service's real name when no Docker API answers (appended to the fix)."""
+    """What would tell the service's real name when no Docker API answers (a hint beside the fix)."""
     if is_loopback(service.host) or (not inside and "." in service.host):
         return None
     return (

@@ -44,7 +44,7 @@ def unavailable(states: list[ServiceState], require: Sequence[str]) -> list[str]
 
 
 def evaluate(states: list[ServiceState], init: InitStatus, require: Sequence[str]) -> tuple[Verdict, list[str]]:
-    """The verdict and the reasons for it; the rules are the README's states table."""
+    """The verdict and the reasons for it; the rules are the states table in docs/health.md."""
     bad: list[str] = []
     waiting: list[str] = []
     by_name = {s.name: s for s in states}

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from foundry_discover.checks.proxy.model import Client, Route
+
 SUFFIX = "_proxy"
 
 
@@ -100,3 +102,20 @@ def fix_value(settings: ProxyEnv, entry: str) -> str:
 def proxy_set(env: Mapping[str, str]) -> bool:
     """Whether any variable could put a proxy on a route: the cheap test before the rules."""
     return any(value and name.lower() in ("http_proxy", "https_proxy", "all_proxy") for name, value in env.items())
+
+
+def start_route(client: Client, url: str, settings: ProxyEnv, schemes: tuple[str, ...]) -> Route:
+    """A client's route before its rules decide: the NO_PROXY in force, and the settings hidden
+    from ``schemes`` (those the client reads for this URL) by another spelling."""
+    no = settings.get("no")
+    return Route(
+        client,
+        url,
+        no_proxy_variable=no.variable if no else None,
+        no_proxy=no.value if no else None,
+        hidden=tuple(
+            f"{h.variable} is set but {h.by} hides it"
+            for h in settings.hidden
+            if h.variable.lower()[:-6] in (*schemes, "no")
+        ),
+    )

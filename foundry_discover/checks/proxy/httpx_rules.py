@@ -25,7 +25,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, replace
 
-from foundry_discover.checks.proxy.environ import ProxyEnv, fix_value
+from foundry_discover.checks.proxy.environ import ProxyEnv, fix_value, start_route
 from foundry_discover.checks.proxy.httpx_url import BadURL, parse
 from foundry_discover.checks.proxy.model import Route, host_entry, mask
 
@@ -171,17 +171,7 @@ def never_matching(no_value: str, host: str) -> list[str]:
 def decide(url: str, settings: ProxyEnv) -> Route:
     target = parse(url)
     no = settings.get("no")
-    base = Route(
-        "httpx",
-        url,
-        no_proxy_variable=no.variable if no else None,
-        no_proxy=no.value if no else None,
-        hidden=tuple(
-            f"{h.variable} is set but {h.by} hides it"
-            for h in settings.hidden
-            if h.variable.lower()[:-6] in ("http", "https", "all", "no")
-        ),
-    )
+    base = start_route("httpx", url, settings, ("http", "https", "all"))
     if no is not None and "*" in [entry.strip() for entry in no.value.split(",")]:
         return replace(base, bypassed_by="*")
     found = mounts(settings)

@@ -35,9 +35,10 @@ _TUNNEL = re.compile(r"Tunnel connection failed: (\d{3})\s*([^'\")]*)")
 
 
 def evidence(headers: Mapping[str, str]) -> str:
-    """``Server: squid/6.10, Via: 1.1 corp-proxy``: the headers that name who answered."""
+    """``Server: `squid/6.10`, Via: `1.1 corp-proxy```: the headers that name who answered."""
     lower = {k.lower(): v for k, v in headers.items()}
-    found = [f"{name}: {lower[name.lower()]}" for name in EVIDENCE_HEADERS if lower.get(name.lower())]
+    # In backticks: a header is evidence, quoted as sent (a Via may hold parentheses of its own).
+    found = [f"{name}: `{lower[name.lower()]}`" for name in EVIDENCE_HEADERS if lower.get(name.lower())]
     return ", ".join(found)
 
 

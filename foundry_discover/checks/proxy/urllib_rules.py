@@ -20,7 +20,7 @@ import re
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from foundry_discover.checks.proxy.environ import ProxyEnv, fix_value
+from foundry_discover.checks.proxy.environ import ProxyEnv, fix_value, start_route
 from foundry_discover.checks.proxy.model import Route, host_entry, mask
 
 _PORT = re.compile("(.*):([0-9]*)", re.DOTALL)
@@ -67,7 +67,7 @@ def never_matching(no_proxy: str, host: str) -> list[str]:
             rest = entry.lstrip("*").lstrip(".").lower()
             if rest and (host.lower() == rest or host.lower().endswith("." + rest)):
                 notes.append(
-                    f"{entry!r}: urllib (botocore) has no wildcards; write {rest} to match it and its subdomains"
+                    f"{entry!r}: urllib, so botocore, has no wildcards; write {rest} to match it and its subdomains"
                 )
         elif "/" in entry:
             try:
@@ -76,14 +76,14 @@ def never_matching(no_proxy: str, host: str) -> list[str]:
             except ValueError:
                 continue
             if inside:
-                notes.append(f"{entry!r}: urllib (botocore) reads no CIDR ranges; list {host} itself")
+                notes.append(f"{entry!r}: urllib, so botocore, reads no CIDR ranges; list {host} itself")
         elif ":" in entry and not entry.startswith("["):
             try:
                 address = ipaddress.IPv6Address(entry)
             except ValueError:
                 continue
             if host.strip("[]").lower() == str(address) or host.strip("[]").lower() == entry.lower():
-                notes.append(f"{entry!r}: urllib (botocore) compares IPv6 addresses in brackets; write [{entry}]")
+                notes.append(f"{entry!r}: urllib, so botocore, compares IPv6 addresses in brackets; write [{entry}]")
     return notes
 
 
@@ -99,17 +99,7 @@ def proxy_url(value: str) -> str:
 def decide(url: str, settings: ProxyEnv) -> Route:
     parts = urlsplit(url)
     no = settings.get("no")
-    base = Route(
-        "botocore",
-        url,
-        no_proxy_variable=no.variable if no else None,
-        no_proxy=no.value if no else None,
-        hidden=tuple(
-            f"{h.variable} is set but {h.by} hides it"
-            for h in settings.hidden
-            if h.variable.lower()[:-6] in (parts.scheme, "no")
-        ),
-    )
+    base = start_route("botocore", url, settings, (parts.scheme,))
     matched = bypassed_by(parts.netloc, no.value) if no else None
     if matched is not None:
         return replace(base, bypassed_by=matched)

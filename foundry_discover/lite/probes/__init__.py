@@ -135,9 +135,9 @@ def not_spoken(
         # It does speak the protocol, to other openings: ours was hung up on or ignored.
         identity = None
     if identity is not None and identity.protocol == "tls" and expected == "http":
-        fix = f"It speaks TLS: use an https:// URL (scheme https in the registry file), or check {culprit}"
+        fix = f"The port speaks TLS: use an https:// URL (scheme https in the registry file), or check {culprit}"
     if identity is not None and identity.protocol == "http" and expected == "https":
-        fix = f"It speaks plain HTTP: set its scheme to http in the registry file, or check {culprit}"
+        fix = f"The port speaks plain HTTP: set the service's scheme to http in the registry file, or check {culprit}"
     if identity is not None:
         return ProbeResult(
             "",
