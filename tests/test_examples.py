@@ -14,10 +14,8 @@ loopback --url is pointed at the emulator, so no name is ever resolved by this m
 from __future__ import annotations
 
 import json
+import re
 import shlex
-import shutil
-import stat
-import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,11 +29,11 @@ import yaml
 from typer import _click as click  # the click Typer vendors and the CLI really runs on
 from typer.core import TyperArgument, TyperGroup
 
+from foundry_discover import __version__
 from foundry_discover.cli import COMMANDS, app
 from tests import pyz_fixtures
 from tests.conftest import cli_env, need, run_cli
 from tests.pyz_fixtures import at
-from tests.secret_fixtures import closed_port
 from tests.support.emulators import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -387,49 +385,19 @@ def test_runnable_invocations_pass_against_the_emulator(inv: Invocation, emulato
         assert not report.findall(".//failure") and not report.findall(".//error")
 
 
-def test_dockerfile_image_runs_the_pyz_as_a_command_with_nothing_writable(
-    pyz: Path, bare_python: Path, tmp_path: Path
-) -> None:
-    """Replays examples/kubernetes/Dockerfile on this machine: a root folder stands in for
-    the image, the bare venv's python3 for the base image's."""
-    text = (EXAMPLES / "kubernetes" / "Dockerfile").read_text()
-    lines = [line.split(None, 1) for line in text.replace("\\\n", " ").splitlines() if line and line[0] != "#"]
-    image = tmp_path / "image"
-    env = cli_env(PATH=f"{image / 'usr/local/bin'}:{bare_python.parent}:/usr/bin:/bin")
-
-    def inside(path: str) -> Path:
-        return image / path.lstrip("/")
-
-    for word, rest in lines:
-        if word == "ENV":
-            key, _, value = rest.partition("=")
-            env[key] = str(inside(value)) if value.startswith("/") else value
-        elif word == "COPY":
-            *flags, source, dest = rest.split()
-            assert ROOT / source == ROOT / "dist" / "foundry-discover.pyz", "COPY the build_pyz.py output"
-            inside(dest).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(pyz, inside(dest))
-            for flag in flags:
-                if flag.startswith("--chmod="):
-                    inside(dest).chmod(int(flag.split("=")[1], 8))
-        elif word == "RUN":
-            done = subprocess.run(["sh", "-c", rest], env=env, capture_output=True, text=True, timeout=300)
-            assert done.returncode == 0, done.stderr
-    tool = image / "usr/local/bin/foundry-discover"
-    assert tool.stat().st_mode & stat.S_IXOTH, "the command must be executable by the image's user"
-
-    cache = Path(env["FOUNDRY_DISCOVER_PYZ_CACHE"])
-    before = sorted(cache.rglob("*"))
-    assert any(p.suffix == ".pyc" for p in before), "the RUN step compiles the unpacked bundle"
-    url = subprocess.run(
-        ["foundry-discover", "url", "localstack"], env={**env, "SVC_LOCALSTACK_HOST": "ls"}, capture_output=True
-    )
-    assert (url.returncode, url.stdout) == (0, b"http://ls:4566\n"), url.stderr
-    # health imports httpx and the renderers: still nothing to unpack or compile.
-    closed = f"http://127.0.0.1:{closed_port()}"
-    down = subprocess.run(["foundry-discover", "health", "--url", closed], env=env, capture_output=True, text=True)
-    assert down.returncode == 4, down.stderr
-    assert sorted(cache.rglob("*")) == before, "a pod with a read-only filesystem would have to write here"
+def test_kubernetes_examples_run_the_product_image() -> None:
+    """The root Dockerfile's image (tests/test_docker_image.py builds and runs it), by its version tag."""
+    version = re.search(r"^ARG VERSION=(\S+)$", (ROOT / "Dockerfile").read_text(), re.M)
+    assert version is not None and version.group(1) == __version__
+    images = set()
+    for file in ("deployment.yaml", "doctor-job.yaml"):
+        for doc in load(EXAMPLES / "kubernetes" / file):
+            if doc["kind"] in ("Deployment", "Job"):
+                spec = pod_spec(doc)
+                containers = [*spec.get("initContainers", []), *spec["containers"]]
+                images |= {c["image"] for c in containers if "foundry-discover" in json.dumps(c.get("command", []))}
+    assert images == {f"foundry-discover:{__version__}"}
+    assert not (EXAMPLES / "kubernetes" / "Dockerfile").exists(), "one image: the root Dockerfile"
 
 
 def test_kubernetes_examples_set_every_port_explicitly_over_service_links() -> None:

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from foundry_discover import __version__
 from tests import pyz_fixtures
 from tests.conftest import cli_env, need
 from tests.pyz_fixtures import run_pyz
+from tests.support.emulators import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 BASH_COMPLETION = Path("/usr/share/bash-completion/bash_completion")
@@ -90,12 +92,31 @@ def test_pyz_unpacks_once_and_survives_an_unwritable_cache(pyz: Path, tmp_path: 
     first = run_pyz(Path(sys.executable), pyz, "--version", cache=cache)
     assert first.returncode == 0, first.stderr
     assert len(list(cache.iterdir())) == 1
-    blocked = tmp_path / "file-not-dir"
-    blocked.write_text("")
-    bad = run_pyz(Path(sys.executable), pyz, "--version", cache=blocked)
+    blocked = Path("/dev/null/cache")  # never a folder, whoever runs the test
+    # --version reads no bundled file: it runs from the zip. secret needs botocore's models.
+    zipped = run_pyz(Path(sys.executable), pyz, "--version", cache=blocked)
+    assert (zipped.returncode, zipped.stdout) == (0, f"foundry-discover {__version__}\n"), zipped.stderr
+    bad = run_pyz(Path(sys.executable), pyz, "secret", "get", "db", cache=blocked)
     assert bad.returncode == 3
-    assert "FOUNDRY_DISCOVER_PYZ_CACHE" in bad.stderr
-    assert "Traceback" not in bad.stderr
+    assert bad.stderr.startswith("error: foundry-discover.pyz must unpack itself for secret, but "), bad.stderr
+    assert f"FOUNDRY_DISCOVER_PYZ_CACHE={blocked} is not a writable folder" in bad.stderr
+    assert "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
+    helped = run_pyz(Path(sys.executable), pyz, "secret", "--help", cache=blocked)
+    assert helped.returncode == 0 and "get" in helped.stdout, helped.stderr  # --help reads no model
+
+
+def test_pyz_from_the_zip_stops_in_one_line_where_botocore_is_reached(
+    pyz: Path, moto: Emulator, tmp_path: Path
+) -> None:
+    """moto has no LocalStack health path: `health` checks it with botocore, which needs the files."""
+    blocked = Path("/dev/null/cache")
+    url = f"http://127.0.0.1:{moto.port}"
+    out = run_pyz(Path(sys.executable), pyz, "health", "--url", url, cache=blocked, AWS_EC2_METADATA_DISABLED="true")
+    assert out.returncode == 3, f"{out.stdout}\n{out.stderr}"
+    assert out.stderr.startswith("error: foundry-discover.pyz must unpack itself for health, but "), out.stderr
+    assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1
+    unpacked = run_pyz(Path(sys.executable), pyz, "health", "--url", url, cache=tmp_path / "cache")
+    assert unpacked.returncode == 0, f"{unpacked.stdout}\n{unpacked.stderr}"
 
 
 def test_pyz_on_a_too_old_python_says_so_in_one_line(pyz: Path, tmp_path: Path) -> None:

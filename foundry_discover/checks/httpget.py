@@ -19,6 +19,8 @@ from foundry_discover.lite.errors import (
 from foundry_discover.util.waiting import Deadline
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 
@@ -53,7 +55,17 @@ def http_client(deadline: Deadline) -> httpx.Client:
 
     # Redirects are followed by hand (see get()) so a loop is reported as one and every
     # hop's body stays under the cap.
-    return httpx.Client(follow_redirects=False, timeout=_timeout(deadline), trust_env=False)
+    return httpx.Client(follow_redirects=False, timeout=_timeout(deadline), trust_env=False, verify=_trusted())
+
+
+def _trusted() -> ssl.SSLContext:
+    """httpx's default trust (certifi's bundle), read as text: certifi.where() copies the
+    bundle to a temp file when the .pyz runs from its zip, which fails where nothing is writable."""
+    import ssl
+
+    import certifi
+
+    return ssl.create_default_context(cadata=certifi.contents())
 
 
 def _timeout(deadline: Deadline) -> httpx.Timeout:
