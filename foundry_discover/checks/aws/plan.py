@@ -168,6 +168,14 @@ def _dev_credentials(session: Session) -> str:
     return text
 
 
+def _route_settings(env: Mapping[str, str]) -> bool:
+    """A proxy variable (any case) or a CA bundle variable is set."""
+    return any(
+        value and (key.lower().endswith("_proxy") or key in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE"))
+        for key, value in env.items()
+    )
+
+
 def plan_client(
     registry: Registry | None = None,
     *,
@@ -259,11 +267,14 @@ def plan_client(
         credentials = _dev_credentials(session)
     else:
         credentials = "boto3's chain (environment, shared files, SSO, container and instance metadata)"
-    from foundry_discover.checks.aws.route import endpoint_route
+    url = endpoint or f"https://secretsmanager.{region}.amazonaws.com"
+    route = ca_bundle = None
+    if url.startswith("https:") or _route_settings(env):
+        # Only then can the route differ from a direct one: a plain `secret get` against
+        # LocalStack does not pay for the proxy rules (about 10 ms of imports).
+        from foundry_discover.checks.aws.route import endpoint_route
 
-    route, ca_bundle = endpoint_route(
-        endpoint or f"https://secretsmanager.{region}.amazonaws.com", env, session, warnings
-    )
+        route, ca_bundle = endpoint_route(url, env, session, warnings)
     plan = ClientPlan(
         environment=mode,
         environment_value=raw,
