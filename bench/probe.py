@@ -28,7 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench._harness import Comparison, time_once
-from foundry_discover.lite.probes import postgres, probe, wire
+from foundry_discover.lite import net as wire
+from foundry_discover.lite.probes import postgres, probe
 from foundry_discover.registry import Registry
 from foundry_discover.util.waiting import Deadline
 from tests.support.realservers import PostgresCluster, RedisServer, pg_bindir, redis_installed

@@ -169,11 +169,8 @@ def _dev_credentials(session: Session) -> str:
 
 
 def _route_settings(env: Mapping[str, str]) -> bool:
-    """A proxy variable (any case) or a CA bundle variable is set."""
-    return any(
-        value and (key.lower().endswith("_proxy") or key in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE"))
-        for key, value in env.items()
-    )
+    """A proxy variable (any case) is set: CA bundles matter to https endpoints only."""
+    return any(value and key.lower().endswith("_proxy") for key, value in env.items())
 
 
 def plan_client(
@@ -258,10 +255,12 @@ def plan_client(
     meaning = environment_meaning(env)
     if meaning.warning:
         warnings.insert(0, meaning.warning)
-    label = region_source if region_source.startswith("AWS_") else "region"
-    region_problem = envcheck.region_warning(region, label, envcheck.botocore_regions())
-    if region_problem:
-        warnings.append(region_problem)
+    if region_source.startswith("AWS_"):
+        # A region someone typed is checked against botocore's partitions (~30 ms to load);
+        # the application's own default needs no check.
+        region_problem = envcheck.region_warning(region, region_source, envcheck.botocore_regions())
+        if region_problem:
+            warnings.append(region_problem)
 
     if mode == "development":
         credentials = _dev_credentials(session)
@@ -270,8 +269,8 @@ def plan_client(
     url = endpoint or f"https://secretsmanager.{region}.amazonaws.com"
     route = ca_bundle = None
     if url.startswith("https:") or _route_settings(env):
-        # Only then can the route differ from a direct one: a plain `secret get` against
-        # LocalStack does not pay for the proxy rules (about 10 ms of imports).
+        # Only then can the route differ from a direct one, or a CA bundle apply: a plain
+        # `secret get` against LocalStack does not pay for the proxy rules (~30 ms here).
         from foundry_discover.checks.aws.route import endpoint_route
 
         route, ca_bundle = endpoint_route(url, env, session, warnings)
