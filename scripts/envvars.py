@@ -145,6 +145,12 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "the `.pyz` unpacks into `$XDG_CACHE_HOME/foundry-discover/pyz`, else the temp folder",
     ),
     "_FOUNDRY_DISCOVER_COMPLETE": ("unset", "internal: set by the shell completion scripts (Click's protocol)"),
+    "TMPDIR": (
+        "unset",
+        "where the `.pyz` unpacks when its cache under the home cannot be used; then `TEMP`, `TMP`, `/tmp`",
+    ),
+    "TEMP": ("unset", "as `TMPDIR`, read after it"),
+    "TMP": ("unset", "as `TMPDIR`, read after `TEMP`"),
     "<SVC>_PORT": (
         "set by the kubelet",
         "a Kubernetes Service's link variable (`tcp://IP:PORT`); named when it lands on a registry port variable",
