@@ -180,3 +180,24 @@ def test_advice_names_the_emulator_that_answered(ministack: emulators.Emulator) 
     code, doc, _ = envelope("doctor", "localstack", "--require", "nosuchservice", env=env)
     step = next(s for s in doc["result"]["services"] if s["name"] == "LOCALSTACK")["steps"][3]
     assert "against the services MiniStack lists, or enable it" in step["fix"] and "SERVICES" not in step["fix"]
+
+
+def test_doctor_rows_stay_short_and_the_whole_cause_follows_the_table() -> None:
+    env = cli_env(REDIS_PORT="tcp://10.96.0.13:6379", NO_COLOR="1")
+    out = run_cli("doctor", "redis", "--timeout", "2", env=env)
+    assert out.returncode == 3
+    lines = out.stdout.splitlines()
+    row = next(line for line in lines if line.startswith("FAIL"))
+    assert row.split("  ")[-1].endswith("ms") and len(row) <= 140, row
+    assert "(see why below)" in row
+    why = next(line for line in lines if line.startswith("why (config): "))
+    assert "`int(os.getenv('REDIS_PORT'))` crashes on it at start-up" in why
+    assert lines.index(why) < next(i for i, line in enumerate(lines) if line.startswith("fix (config): "))
+
+
+def test_a_short_detail_is_its_own_cell() -> None:
+    from foundry_discover.render.doctor import CELL, cell
+
+    assert cell("127.0.0.1 port 6379") == "127.0.0.1 port 6379"
+    long = "a service (with: a colon inside) does this: " + "x " * CELL
+    assert cell(long) == "a service (with: a colon inside) does this (see why below)"

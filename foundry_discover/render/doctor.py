@@ -66,12 +66,14 @@ def _service(service: ServiceReport) -> None:
         style = "red" if step.status == "fail" else "dim" if step.status == "skip" else ""
         style = "yellow" if step.status in UNFINISHED else style
         took = f"{step.elapsed_ms:.1f} ms" if step.status not in ("skip", *UNFINISHED) else ""
-        detail = flat(step.detail)
+        detail = cell(flat(step.detail))
         rows.append([MARK[step.status], step.name, (detail, style) if style else detail, took])
     line()
     table(["", "STEP", "RESULT", "TIME"], rows, title=f"{service.name.lower()}  {service.url or '(no URL)'}")
     for step in service.steps:
-        # Below the table, not in it: a long fix would stretch every row.
+        # Below the table, not in it: a long cause or fix would stretch every row.
+        if cell(flat(step.detail)) != flat(step.detail):
+            line(f"why ({step.name}): {flat(step.detail)}", "red" if step.status == "fail" else "")
         if step.fix and step.status in ("fail", "warn"):
             record_message(f"doctor {step.name}", flat(step.detail), flat(step.fix))
             line(f"fix ({step.name}): {flat(step.fix)}", "yellow")
@@ -79,6 +81,33 @@ def _service(service: ServiceReport) -> None:
             line(f"hint ({step.name}): {step.data['docker_hint']}", "dim")
         if step.status == "fail" and step.data.get("docker_log") is not None:
             _log_tail(step.name, step.data["docker_log"])
+
+
+#: A RESULT cell longer than this shows its first clause; the whole detail follows the table.
+CELL = 100
+
+
+def cell(detail: str) -> str:
+    """A step's detail for its table row: whole when short, else its first clause (``see why``)."""
+    if len(detail) <= CELL:
+        return detail
+    depth = 0
+    cut = None
+    for i, char in enumerate(detail):
+        depth += char == "("
+        depth -= char == ")" and depth > 0
+        if depth == 0 and detail.startswith(": ", i):
+            cut = i
+            break
+    if cut is None or cut > CELL:
+        # No clause ends in time: up to the last word boundary outside parentheses.
+        cut = max(
+            (i for i, c in enumerate(detail[:CELL]) if c == " " and detail[:i].count("(") == detail[:i].count(")")),
+            default=None,
+        )
+    if cut is None or cut < 12:
+        return detail
+    return f"{detail[:cut].rstrip(',;')} (see why below)"
 
 
 def _log_tail(step: str, tail: LogTail) -> None:
