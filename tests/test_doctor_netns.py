@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import cli_env, need
 from tests.support import dns, emulators
+from tests.support.kubelet import POD_ENV, kubelet_links
 from tests.support.realservers import RedisServer, redis_installed
 
 LOCALSTACK_IP = "172.18.0.5"
@@ -131,25 +132,6 @@ def test_kubernetes_service_in_another_namespace(network: Network) -> None:
 
 
 # ---- Kubernetes service links and near misses (issue 13) -------------------------------------------
-
-#: What a kubelet injects into every pod (the `kubernetes` Service), links on or off.
-POD_ENV = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
-
-
-def kubelet_links(service: str, cluster_ip: str, port: int) -> dict[str, str]:
-    """The variables a kubelet injects for a Service with one TCP port (pkg/kubelet/envvars)."""
-    prefix = service.upper().replace("-", "_")
-    base = f"{prefix}_PORT_{port}_TCP"
-    url = f"tcp://{cluster_ip}:{port}"
-    return {
-        f"{prefix}_SERVICE_HOST": cluster_ip,
-        f"{prefix}_SERVICE_PORT": str(port),
-        f"{prefix}_PORT": url,
-        base: url,
-        f"{base}_PROTO": "tcp",
-        f"{base}_PORT": str(port),
-        f"{base}_ADDR": cluster_ip,
-    }
 
 
 def test_kubernetes_service_link_in_localstack_port_is_named_with_the_fix(network: Network) -> None:

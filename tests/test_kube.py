@@ -22,11 +22,10 @@ from foundry_discover.lite.base import Deadline
 from foundry_discover.lite.errors import UnreachableError
 from foundry_discover.lite.net import connect
 from tests.support.faulty import never_accepting
+from tests.support.kubelet import POD_ENV
 
 labels = st.from_regex(r"\A[a-z]([a-z0-9-]{0,12}[a-z0-9])?\Z")
 domains = st.lists(labels.filter(lambda s: s != "svc"), min_size=1, max_size=3).map(".".join)
-
-POD_ENV = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
 
 
 def view(

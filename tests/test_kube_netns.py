@@ -36,6 +36,7 @@ import pytest
 
 from tests.conftest import cli_env, need
 from tests.support import dns
+from tests.support.kubelet import POD_ENV, kubelet_links
 
 CLUSTER_IP = "10.96.0.50"
 POD_IP = "10.244.0.7"
@@ -45,25 +46,6 @@ K8S = "search default.svc.cluster.local svc.cluster.local cluster.local\nnameser
 HOSTS = "127.0.0.1 localhost\n"
 RECORDS = [f"--host-record=localstack.default.svc.cluster.local,{CLUSTER_IP}"]
 SERVICE_PORT = "default/localstack:edge"
-
-#: What a kubelet injects into every pod (the `kubernetes` Service), links on or off.
-POD_ENV = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
-
-
-def kubelet_links(service: str, cluster_ip: str, port: int) -> dict[str, str]:
-    """The variables a kubelet injects for a Service with one TCP port (pkg/kubelet/envvars)."""
-    prefix = service.upper().replace("-", "_")
-    base = f"{prefix}_PORT_{port}_TCP"
-    url = f"tcp://{cluster_ip}:{port}"
-    return {
-        f"{prefix}_SERVICE_HOST": cluster_ip,
-        f"{prefix}_SERVICE_PORT": str(port),
-        f"{prefix}_PORT": url,
-        base: url,
-        f"{base}_PROTO": "tcp",
-        f"{base}_PORT": str(port),
-        f"{base}_ADDR": cluster_ip,
-    }
 
 
 #: The kubelet's variables for Service localstack, with LOCALSTACK_PORT set in the pod spec:

@@ -13,9 +13,9 @@ case). Under CGI (``REQUEST_METHOD`` set) an upper-case ``HTTP_PROXY`` is droppe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from foundry_discover.checks.proxy.model import Client, Route
+from foundry_discover.checks.proxy.model import Client, Route, host_entry, mask
 
 SUFFIX = "_proxy"
 
@@ -118,4 +118,20 @@ def start_route(client: Client, url: str, settings: ProxyEnv, schemes: tuple[str
             for h in settings.hidden
             if h.variable.lower()[:-6] in (*schemes, "no")
         ),
+    )
+
+
+def through(base: Route, proxy: str, variable: str, settings: ProxyEnv, unmatched: tuple[str, ...]) -> Route:
+    """``base`` sent through ``proxy`` (from ``variable``), with the NO_PROXY entry that would send it direct."""
+    shown, creds = mask(proxy)
+    entry = host_entry(base.url, base.client)
+    return replace(
+        base,
+        proxy=shown,
+        variable=variable,
+        proxy_credentials=creds,
+        unmatched=unmatched,
+        entry=entry,
+        fix_variable=settings.no_target,
+        fix_value=fix_value(settings, entry) if entry else None,
     )

@@ -25,9 +25,9 @@ import ipaddress
 import re
 from dataclasses import dataclass, replace
 
-from foundry_discover.checks.proxy.environ import ProxyEnv, fix_value, start_route
+from foundry_discover.checks.proxy.environ import ProxyEnv, start_route, through
 from foundry_discover.checks.proxy.httpx_url import BadURL, parse
-from foundry_discover.checks.proxy.model import Route, host_entry, mask
+from foundry_discover.checks.proxy.model import Route, mask
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
@@ -186,16 +186,5 @@ def decide(url: str, settings: ProxyEnv) -> Route:
         mount = found[candidate.key]
         if mount.proxy is None:
             return replace(base, bypassed_by=mount.entry)
-        shown, creds = mask(mount.proxy)
-        entry = host_entry(url, "httpx")
-        return replace(
-            base,
-            proxy=shown,
-            variable=mount.variable,
-            proxy_credentials=creds,
-            unmatched=unmatched,
-            entry=entry,
-            fix_variable=settings.no_target,
-            fix_value=fix_value(settings, entry) if entry else None,
-        )
+        return through(base, mount.proxy, mount.variable, settings, unmatched)
     return replace(base, unmatched=unmatched)

@@ -20,8 +20,8 @@ import re
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from foundry_discover.checks.proxy.environ import ProxyEnv, fix_value, start_route
-from foundry_discover.checks.proxy.model import Route, host_entry, mask
+from foundry_discover.checks.proxy.environ import ProxyEnv, start_route, through
+from foundry_discover.checks.proxy.model import Route
 
 _PORT = re.compile("(.*):([0-9]*)", re.DOTALL)
 
@@ -107,15 +107,4 @@ def decide(url: str, settings: ProxyEnv) -> Route:
     chosen = settings.get(parts.scheme)
     if chosen is None:
         return replace(base, unmatched=unmatched)
-    shown, creds = mask(proxy_url(chosen.value))
-    entry = host_entry(url, "botocore")
-    return replace(
-        base,
-        proxy=shown,
-        variable=chosen.variable,
-        proxy_credentials=creds,
-        unmatched=unmatched,
-        entry=entry,
-        fix_variable=settings.no_target,
-        fix_value=fix_value(settings, entry) if entry else None,
-    )
+    return through(base, proxy_url(chosen.value), chosen.variable, settings, unmatched)
